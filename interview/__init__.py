@@ -1,0 +1,43 @@
+"""interview: AI feedback on interview answers, streamed character by character."""
+
+import os
+from collections.abc import Mapping
+
+from flask import Flask
+
+from .api import register_api
+from .config import load_config
+from .errors import register_error_handlers
+from .extensions import db, migrate, tune_database
+from .feedback.providers import provider_from_config
+from .web import bp as web_bp
+
+PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def create_app(environ: Mapping[str, str] | None = None) -> Flask:
+    """Build the application from `environ` (the process environment by default)."""
+    app = Flask(
+        __name__,
+        template_folder=os.path.join(PROJECT_ROOT, "templates"),
+        static_folder=os.path.join(PROJECT_ROOT, "static"),
+    )
+    app.config.update(load_config(os.environ if environ is None else environ, app.instance_path))
+    os.makedirs(app.instance_path, exist_ok=True)
+    register_extensions(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(PROJECT_ROOT, "migrations"))
+    with app.app_context():
+        tune_database(db.engine)
+    app.extensions["interview.provider"] = provider_from_config(app.config)
+
+
+def register_blueprints(app: Flask) -> None:
+    app.register_blueprint(web_bp)
+    register_api(app)

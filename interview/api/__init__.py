@@ -1,0 +1,15 @@
+"""The HTTP API: JSON and Server-Sent Events under /api/v1, plus /healthz."""
+
+from flask import Blueprint, Flask
+
+from . import feedback, health, openapi, questions
+
+api_bp = Blueprint("api", __name__, url_prefix="/api/v1")
+api_bp.register_blueprint(feedback.bp)
+api_bp.register_blueprint(questions.bp)
+api_bp.register_blueprint(openapi.bp)
+
+
+def register_api(app: Flask) -> None:
+    app.register_blueprint(api_bp)
+    app.register_blueprint(health.bp)

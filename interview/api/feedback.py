@@ -1,0 +1,99 @@
+"""Feedback records: create (streamed inline or in the background), follow, read, list, delete."""
+
+from flask import Blueprint, abort, current_app, request, url_for
+
+from ..feedback.records import InvalidCursor, delete_record, get_record, list_records
+from ..feedback.service import (
+    cancel_feedback,
+    feedback_events,
+    is_resume_past_end,
+    open_feed,
+    start_feedback,
+)
+from ..schemas import (
+    accepted_schema,
+    feedback_list_query_schema,
+    feedback_list_schema,
+    feedback_request_schema,
+    feedback_schema,
+)
+from .negotiation import json_body, resume_point, wants_inline_stream
+from .owners import current_owner
+from .streaming import event_stream_response
+
+bp = Blueprint("feedback", __name__, url_prefix="/feedback")
+
+NOT_FOUND = "There is no feedback with this id."
+
+
+@bp.post("")
+def create_feedback():
+    """Start feedback on an answer: stream it inline, or 202 and generate in the background."""
+    payload = feedback_request_schema.load(json_body())
+    inline = wants_inline_stream()
+    app = current_app._get_current_object()
+    generation = start_feedback(app, payload, current_owner())
+    if inline:
+        return event_stream_response(feedback_events(app, generation))
+    feedback_id = generation.feedback_id
+    url = url_for(".get_feedback", feedback_id=feedback_id)
+    body = {
+        "id": feedback_id,
+        "status": "streaming",
+        "url": url,
+        "events_url": url_for(".feedback_events_stream", feedback_id=feedback_id),
+    }
+    return accepted_schema.dump(body), 202, {"Location": url}
+
+
+@bp.get("/<feedback_id>/events")
+def feedback_events_stream(feedback_id: str):
+    """Replay a record's events, then follow it live until it ends."""
+    after = resume_point()
+    feed = open_feed(feedback_id, current_owner())
+    if feed is None:
+        abort(404, NOT_FOUND)
+    if is_resume_past_end(feed, after):
+        return "", 204
+    return event_stream_response(feedback_events(current_app, feed, after))
+
+
+@bp.get("/<feedback_id>")
+def get_feedback(feedback_id: str):
+    """Return one record."""
+    record = get_record(feedback_id, current_owner())
+    if record is None:
+        abort(404, NOT_FOUND)
+    return feedback_schema.dump(record)
+
+
+@bp.get("")
+def list_feedback():
+    """List the caller's records, newest first, a page at a time."""
+    query = feedback_list_query_schema.load(request.args)
+    try:
+        items, next_cursor = list_records(current_owner(), query["limit"], query["cursor"])
+    except InvalidCursor:
+        abort(400, "The cursor is not one this API handed out.")
+    return feedback_list_schema.dump({"items": items, "next": next_cursor})
+
+
+@bp.delete("/<feedback_id>")
+def delete_feedback(feedback_id: str):
+    """Delete a record for good; a generation still running is stopped first."""
+    owner = current_owner()
+    cancel_feedback(feedback_id, owner)
+    if not delete_record(feedback_id, owner):
+        abort(404, NOT_FOUND)
+    return "", 204
+
+
+@bp.post("/<feedback_id>/cancel")
+def cancel(feedback_id: str):
+    """Stop a generation; the record ends `interrupted` with the text so far."""
+    result = cancel_feedback(feedback_id, current_owner())
+    if result is None:
+        abort(404, NOT_FOUND)
+    if result == "finished":
+        abort(409, "This feedback has already finished.")
+    return {"id": feedback_id, "status": "cancelling"}, 202

@@ -1,0 +1,179 @@
+"""GET /api/v1/openapi.json: the API described with apispec from the marshmallow schemas.
+
+Schemas come from `interview.schemas` through apispec's MarshmallowPlugin; the
+operations below say which schema each route takes and returns. A test checks
+that every API route is described here.
+"""
+
+from functools import cache
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+from flask import Blueprint
+
+from .. import schemas
+from ..errors import PROBLEM_MIMETYPE
+
+bp = Blueprint("openapi", __name__)
+
+EVENT_STREAM_DESCRIPTION = """\
+Server-Sent Events. `retry: 3000`, then `event: start` (StartEvent), one
+`event: delta` per user-perceived character (grapheme cluster) with `id: n`
+(1-based) and data `{"text": "..."}`, paced `delay_ms` apart on a monotonic
+clock, then `event: done` with the saved Feedback record, or `event: error`
+with `{"code", "message"}`. The terminal event carries `id: N+1` after N
+deltas. A `: ping` comment is sent after 15 s of silence."""
+
+
+def _problem(description: str) -> dict:
+    return {
+        "description": description,
+        "content": {PROBLEM_MIMETYPE: {"schema": "Problem"}},
+    }
+
+
+def _json(schema: str, description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+ID_PARAMETER = {"name": "feedback_id", "in": "path", "required": True, "schema": {"type": "string"}}
+EVENT_STREAM = {"text/event-stream": {"schema": {"type": "string"}}}
+NOT_FOUND = _problem("No such record for this caller")
+
+OPERATIONS: dict[str, dict] = {
+    "/feedback": {
+        "post": {
+            "summary": "Get feedback on an answer",
+            "description": (
+                "Streams the feedback inline (200 text/event-stream) when the client "
+                "accepts text/event-stream (explicitly, through */*, or with no Accept). "
+                "Answers 202 and generates in the background when the client accepts "
+                "JSON but not an event stream, or sends `Prefer: respond-async`."
+            ),
+            "parameters": [
+                {"name": "Prefer", "in": "header", "schema": {"type": "string"}},
+            ],
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": "FeedbackRequest"}},
+            },
+            "responses": {
+                "200": {"description": EVENT_STREAM_DESCRIPTION, "content": EVENT_STREAM},
+                "202": _json("Accepted", "Generation started in the background"),
+                "400": _problem("Malformed JSON"),
+                "406": _problem("Neither an event stream nor JSON is acceptable"),
+                "413": _problem("Body larger than 1 MiB"),
+                "415": _problem("Body is not JSON"),
+                "422": _problem("Invalid fields; `errors` maps each field to messages"),
+            },
+        },
+        "get": {
+            "summary": "List the caller's records, newest first",
+            "parameters": [
+                {"name": "limit", "in": "query", "schema": {"type": "integer", "default": 20,
+                                                            "minimum": 1, "maximum": 100}},
+                {"name": "cursor", "in": "query", "schema": {"type": "string"}},
+            ],
+            "responses": {
+                "200": _json("FeedbackList", "A page of records and the next page's cursor"),
+                "400": _problem("Unknown cursor"),
+                "422": _problem("Invalid limit"),
+            },
+        },
+    },
+    "/feedback/{feedback_id}": {
+        "get": {
+            "summary": "Read one record",
+            "parameters": [ID_PARAMETER],
+            "responses": {"200": _json("Feedback", "The record"), "404": NOT_FOUND},
+        },
+        "delete": {
+            "summary": "Delete a record for good (a running generation is stopped)",
+            "parameters": [ID_PARAMETER],
+            "responses": {"204": {"description": "Deleted"}, "404": NOT_FOUND},
+        },
+    },
+    "/feedback/{feedback_id}/events": {
+        "get": {
+            "summary": "Replay a record's event stream, then follow it live",
+            "parameters": [
+                ID_PARAMETER,
+                {"name": "Last-Event-ID", "in": "header", "schema": {"type": "integer"}},
+                {"name": "last_event_id", "in": "query", "schema": {"type": "integer"}},
+            ],
+            "responses": {
+                "200": {"description": EVENT_STREAM_DESCRIPTION, "content": EVENT_STREAM},
+                "204": {"description": "The client has already seen the terminal event"},
+                "400": _problem("Last-Event-ID is not a number"),
+                "404": NOT_FOUND,
+            },
+        },
+    },
+    "/feedback/{feedback_id}/cancel": {
+        "post": {
+            "summary": "Stop a generation; the record ends `interrupted` with the text so far",
+            "parameters": [ID_PARAMETER],
+            "responses": {
+                "202": _json("Cancelling", "The generation is stopping"),
+                "404": NOT_FOUND,
+                "409": _problem("The record has already finished"),
+            },
+        },
+    },
+    "/questions": {
+        "get": {
+            "summary": "The question bank",
+            "parameters": [
+                {"name": "category", "in": "query", "schema": {
+                    "type": "string", "enum": ["behavioural", "situational", "technical",
+                                               "leadership"]}},
+            ],
+            "responses": {
+                "200": _json("QuestionList", "Questions"),
+                "400": _problem("Unknown category"),
+            },
+        },
+    },
+    "/openapi.json": {
+        "get": {
+            "summary": "This document",
+            "responses": {"200": {"description": "OpenAPI 3.1 document"}},
+        },
+    },
+}
+
+COMPONENT_SCHEMAS = {
+    "FeedbackRequest": schemas.FeedbackRequestSchema,
+    "Feedback": schemas.FeedbackSchema,
+    "FeedbackList": schemas.FeedbackListSchema,
+    "Accepted": schemas.AcceptedSchema,
+    "Cancelling": schemas.CancellingSchema,
+    "StartEvent": schemas.StartEventSchema,
+    "ErrorEvent": schemas.FeedbackErrorSchema,
+    "QuestionList": schemas.QuestionListSchema,
+    "Problem": schemas.ProblemSchema,
+}
+
+
+@cache
+def build_openapi_document() -> dict:
+    """Return the OpenAPI document (built once per process)."""
+    spec = APISpec(
+        title="interview",
+        version="1.0.0",
+        openapi_version="3.1.0",
+        plugins=[MarshmallowPlugin()],
+        info={"description": "AI feedback on interview answers, streamed over SSE."},
+        servers=[{"url": "/api/v1"}],
+    )
+    for name, schema in COMPONENT_SCHEMAS.items():
+        spec.components.schema(name, schema=schema)
+    for path, operations in OPERATIONS.items():
+        spec.path(path=path, operations=operations)
+    return spec.to_dict()
+
+
+@bp.get("/openapi.json")
+def openapi_document():
+    """Return the OpenAPI document of this API."""
+    return build_openapi_document()

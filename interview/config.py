@@ -1,0 +1,122 @@
+"""Configuration read from the environment (names and defaults: ../shared/CONTRACT.md).
+
+`load_config` turns the environment into a plain dict of typed settings and raises
+`ConfigError`, naming the variable, for any value it cannot use, so a bad deploy
+stops at start-up with a message that says what to fix.
+"""
+
+import secrets
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+PROVIDERS = ("openai", "offline")
+DEFAULT_MODEL = "gpt-3.5-turbo"
+#: 20 ms per character is about 50 characters a second: a little faster than
+#: people read, slow enough to feel typed.
+DEFAULT_STREAM_DELAY_MS = 20
+DEFAULT_MAX_DELAY_MS = 1000
+MAX_REQUEST_BYTES = 1024 * 1024
+
+
+class ConfigError(ValueError):
+    """A setting in the environment has a value the service cannot use."""
+
+
+def _integer(name: str, raw: str, minimum: int, maximum: int | None = None) -> int:
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise ConfigError(f"{name} must be an integer, got {raw!r}") from None
+    if value < minimum or (maximum is not None and value > maximum):
+        bounds = f"between {minimum} and {maximum}" if maximum is not None else f">= {minimum}"
+        raise ConfigError(f"{name} must be {bounds}, got {value}")
+    return value
+
+
+def _seconds(name: str, raw: str) -> float:
+    try:
+        value = float(raw.strip())
+    except ValueError:
+        raise ConfigError(f"{name} must be a number of seconds, got {raw!r}") from None
+    if not value > 0:
+        raise ConfigError(f"{name} must be greater than 0, got {raw!r}")
+    return value
+
+
+def _boolean(name: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off", ""):
+        return False
+    raise ConfigError(f"{name} must be true or false, got {raw!r}")
+
+
+def _choice(name: str, raw: str, choices: tuple[str, ...]) -> str:
+    value = raw.strip().lower()
+    if value not in choices:
+        raise ConfigError(f"{name} must be one of {', '.join(choices)}, got {raw!r}")
+    return value
+
+
+def database_url(raw: str | None, instance_path: str) -> str:
+    """Return the SQLAlchemy URL: SQLite in the instance folder unless one is given.
+
+    `postgres://` (Heroku style) and `postgresql://` both select psycopg 3.
+    """
+    if not raw or not raw.strip():
+        return f"sqlite:///{Path(instance_path) / 'interview.sqlite3'}"
+    url = raw.strip()
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    if "://" not in url:
+        raise ConfigError(f"DATABASE_URL must be a database URL, got {url!r}")
+    return url
+
+
+def load_config(environ: Mapping[str, str], instance_path: str) -> dict[str, Any]:
+    """Read every setting from `environ`, with defaults; raise ConfigError on a bad value."""
+
+    def read(name: str, default: Any, parse: Callable[[str, str], Any]) -> Any:
+        raw = environ.get(name)
+        return default if raw is None or raw.strip() == "" else parse(name, raw)
+
+    api_key = environ.get("OPENAI_API_KEY", "").strip() or None
+    provider = read(
+        "INTERVIEW_PROVIDER",
+        "openai" if api_key else "offline",
+        lambda name, raw: _choice(name, raw, PROVIDERS),
+    )
+    if provider == "openai" and not api_key:
+        raise ConfigError("INTERVIEW_PROVIDER=openai needs OPENAI_API_KEY to be set")
+    max_delay_ms = read(
+        "INTERVIEW_MAX_DELAY_MS", DEFAULT_MAX_DELAY_MS, lambda n, r: _integer(n, r, 0, 60_000)
+    )
+    stream_delay_ms = read(
+        "INTERVIEW_STREAM_DELAY_MS",
+        min(DEFAULT_STREAM_DELAY_MS, max_delay_ms),
+        lambda n, r: _integer(n, r, 0, max_delay_ms),
+    )
+    return {
+        "SECRET_KEY": environ.get("INTERVIEW_SECRET_KEY") or secrets.token_hex(32),
+        "SQLALCHEMY_DATABASE_URI": database_url(environ.get("DATABASE_URL"), instance_path),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "MAX_CONTENT_LENGTH": MAX_REQUEST_BYTES,
+        "INTERVIEW_PROVIDER": provider,
+        "OPENAI_API_KEY": api_key,
+        "OPENAI_BASE_URL": environ.get("OPENAI_BASE_URL", "").strip() or None,
+        "INTERVIEW_MODEL": environ.get("INTERVIEW_MODEL", "").strip() or DEFAULT_MODEL,
+        "INTERVIEW_STREAM_DELAY_MS": stream_delay_ms,
+        "INTERVIEW_MAX_DELAY_MS": max_delay_ms,
+        "INTERVIEW_UPSTREAM_TIMEOUT_S": read("INTERVIEW_UPSTREAM_TIMEOUT_S", 30.0, _seconds),
+        "INTERVIEW_UPSTREAM_RETRIES": read(
+            "INTERVIEW_UPSTREAM_RETRIES", 2, lambda n, r: _integer(n, r, 0, 10)
+        ),
+        "INTERVIEW_MAX_TOKENS": read(
+            "INTERVIEW_MAX_TOKENS", 1200, lambda n, r: _integer(n, r, 16, 32_000)
+        ),
+        "INTERVIEW_HEARTBEAT_S": read("INTERVIEW_HEARTBEAT_S", 15.0, _seconds),
+        "INTERVIEW_ABORT_ON_DISCONNECT": read("INTERVIEW_ABORT_ON_DISCONNECT", False, _boolean),
+    }

@@ -1,0 +1,24 @@
+"""Where feedback text comes from: the OpenAI-compatible upstream or the offline analysis."""
+
+from collections.abc import Mapping
+from typing import Any
+
+from .base import FeedbackProvider, ProviderError, ProviderStream
+from .offline import OfflineProvider
+from .openai_chat import OpenAIChatProvider
+
+__all__ = ["FeedbackProvider", "ProviderError", "ProviderStream", "provider_from_config"]
+
+
+def provider_from_config(config: Mapping[str, Any]) -> FeedbackProvider:
+    """Return the provider the configuration selects."""
+    if config["INTERVIEW_PROVIDER"] == "offline":
+        return OfflineProvider()
+    return OpenAIChatProvider(
+        api_key=config["OPENAI_API_KEY"],
+        base_url=config["OPENAI_BASE_URL"],
+        model=config["INTERVIEW_MODEL"],
+        timeout_s=config["INTERVIEW_UPSTREAM_TIMEOUT_S"],
+        max_retries=config["INTERVIEW_UPSTREAM_RETRIES"],
+        max_tokens=config["INTERVIEW_MAX_TOKENS"],
+    )

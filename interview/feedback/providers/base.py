@@ -1,0 +1,50 @@
+"""The interface every feedback provider implements, and its error type."""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+
+class ProviderError(Exception):
+    """A generation failed; `code` is stable and documented, `message` is safe to show."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+class ProviderStream(Protocol):
+    """The text of one generation, in the pieces it arrives in.
+
+    Iterating raises `ProviderError` on failure. After the iteration ends,
+    `finish_reason` and `usage` hold what the upstream reported. `close()` may be
+    called from another greenlet to stop the generation early.
+    """
+
+    finish_reason: str | None
+    usage: dict[str, Any] | None
+
+    def __iter__(self) -> Iterator[str]: ...
+
+    def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class FeedbackInput:
+    """What a provider needs to write feedback for one answer."""
+
+    question: str
+    answer: str
+    role: str | None
+    metrics: dict[str, Any]
+    messages: list[dict[str, str]]
+
+
+class FeedbackProvider(Protocol):
+    name: str
+    model: str
+
+    def open_stream(self, request: FeedbackInput) -> ProviderStream:
+        """Start a generation; raise ProviderError if it cannot start."""
+        ...

@@ -1,0 +1,50 @@
+"""The feedback record: one candidate answer and the feedback streamed for it."""
+
+import secrets
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .extensions import db
+
+STREAMING = "streaming"
+COMPLETED = "completed"
+FAILED = "failed"
+INTERRUPTED = "interrupted"
+STATUSES = (STREAMING, COMPLETED, FAILED, INTERRUPTED)
+
+
+def new_feedback_id() -> str:
+    """Return an opaque, unguessable record id (22 URL-safe characters)."""
+    return secrets.token_urlsafe(16)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Feedback(db.Model):
+    __tablename__ = "feedback"
+
+    feedback_id: Mapped[str] = mapped_column("id", String(32), primary_key=True)
+    owner: Mapped[str | None] = mapped_column(String(64))
+    question: Mapped[str] = mapped_column(Text)
+    answer: Mapped[str] = mapped_column(Text)
+    role: Mapped[str | None] = mapped_column(String(200))
+    feedback: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), default=STREAMING)
+    provider: Mapped[str] = mapped_column(String(32))
+    model: Mapped[str] = mapped_column(String(200))
+    prompt_version: Mapped[str] = mapped_column(String(32))
+    error: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    score: Mapped[int | None] = mapped_column(Integer)
+    metrics: Mapped[dict[str, Any]] = mapped_column(JSON)
+    usage: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    delay_ms: Mapped[int] = mapped_column(Integer)
+    first_token_ms: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (Index("ix_feedback_owner_created", "owner", "created_at", "id"),)

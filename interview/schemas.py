@@ -1,0 +1,150 @@
+"""Marshmallow schemas: what the API accepts and what it returns.
+
+They also describe the API: `api/openapi.py` builds the OpenAPI document from them.
+"""
+
+from datetime import UTC, datetime
+
+import regex
+from flask import current_app
+from marshmallow import Schema, ValidationError, fields, validate, validates
+
+from .models import STATUSES
+
+# C0/C1 control characters other than tab, LF and CR: PostgreSQL cannot store NUL,
+# and none of them belongs in an interview answer.
+_CONTROL = regex.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+class TrimmedString(fields.String):
+    """A string stripped of surrounding whitespace before its length is checked."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs).strip()
+        if _CONTROL.search(text):
+            raise ValidationError("Must not contain control characters.")
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValidationError("Must be valid Unicode text.") from None
+        return text
+
+
+class StrictInteger(fields.Integer):
+    """An integer that rejects booleans, floats and numeric strings."""
+
+    def __init__(self, **kwargs):
+        super().__init__(strict=True, **kwargs)
+
+    def _validated(self, value):
+        if isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return super()._validated(value)
+
+
+class UTCDateTime(fields.DateTime):
+    """ISO 8601 in UTC; SQLite hands timestamps back without a zone, and they are UTC."""
+
+    def _serialize(self, value: datetime | None, attr, obj, **kwargs):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return super()._serialize(value, attr, obj, **kwargs)
+
+
+class FeedbackRequestSchema(Schema):
+    question = TrimmedString(required=True, validate=validate.Length(min=1, max=2000))
+    answer = TrimmedString(required=True, validate=validate.Length(min=1, max=10000))
+    role = TrimmedString(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    delay_ms = StrictInteger(
+        load_default=None,
+        metadata={"description": "Pause between characters, 0..INTERVIEW_MAX_DELAY_MS."},
+    )
+
+    @validates("delay_ms")
+    def _within_max_delay(self, value: int | None, **kwargs) -> None:
+        maximum = current_app.config["INTERVIEW_MAX_DELAY_MS"]
+        if value is not None and not 0 <= value <= maximum:
+            raise ValidationError(f"Must be between 0 and {maximum}.")
+
+
+class FeedbackErrorSchema(Schema):
+    code = fields.String(required=True)
+    message = fields.String(required=True)
+
+
+class FeedbackSchema(Schema):
+    id = fields.String(attribute="feedback_id")
+    question = fields.String()
+    answer = fields.String()
+    role = fields.String(allow_none=True)
+    feedback = fields.String()
+    status = fields.String(validate=validate.OneOf(STATUSES))
+    provider = fields.String()
+    model = fields.String()
+    prompt_version = fields.String()
+    error = fields.Nested(FeedbackErrorSchema, allow_none=True)
+    score = fields.Integer(allow_none=True, metadata={"description": "1-10, from the feedback"})
+    metrics = fields.Dict(metadata={"description": "Answer metrics computed before generation"})
+    usage = fields.Dict(allow_none=True, metadata={"description": "Tokens, when reported"})
+    delay_ms = fields.Integer()
+    first_token_ms = fields.Integer(allow_none=True)
+    created_at = UTCDateTime()
+    completed_at = UTCDateTime(allow_none=True)
+
+
+class FeedbackListSchema(Schema):
+    items = fields.List(fields.Nested(FeedbackSchema))
+    next = fields.String(allow_none=True, metadata={"description": "Cursor of the next page"})
+
+
+class FeedbackListQuerySchema(Schema):
+    limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+    cursor = fields.String(load_default=None)
+
+
+class AcceptedSchema(Schema):
+    id = fields.String()
+    status = fields.String()
+    url = fields.String()
+    events_url = fields.String()
+
+
+class CancellingSchema(Schema):
+    id = fields.String()
+    status = fields.String(metadata={"description": "Always `cancelling`"})
+
+
+class StartEventSchema(Schema):
+    id = fields.String()
+    model = fields.String()
+    created_at = UTCDateTime()
+
+
+class QuestionSchema(Schema):
+    id = fields.String()
+    category = fields.String()
+    text = fields.String()
+    tips = fields.String()
+
+
+class QuestionListSchema(Schema):
+    items = fields.List(fields.Nested(QuestionSchema))
+
+
+class ProblemSchema(Schema):
+    type = fields.String()
+    title = fields.String()
+    status = fields.Integer()
+    detail = fields.String()
+    errors = fields.Dict(
+        keys=fields.String(), values=fields.List(fields.String()), load_default=None
+    )
+
+
+feedback_request_schema = FeedbackRequestSchema()
+feedback_schema = FeedbackSchema()
+feedback_list_schema = FeedbackListSchema()
+feedback_list_query_schema = FeedbackListQuerySchema()
+accepted_schema = AcceptedSchema()
+start_event_schema = StartEventSchema()
+question_list_schema = QuestionListSchema()
