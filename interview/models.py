@@ -28,7 +28,9 @@ def utcnow() -> datetime:
 class Feedback(db.Model):
     __tablename__ = "feedback"
 
-    feedback_id: Mapped[str] = mapped_column("id", String(32), primary_key=True)
+    feedback_id: Mapped[str] = mapped_column(
+        "id", String(32), primary_key=True, default=new_feedback_id
+    )
     owner: Mapped[str | None] = mapped_column(String(64))
     question: Mapped[str] = mapped_column(Text)
     answer: Mapped[str] = mapped_column(Text)

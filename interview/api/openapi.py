@@ -142,14 +142,16 @@ OPERATIONS: dict[str, dict] = {
     },
 }
 
+# Nested schemas first, so the ones that use them refer to these names.
 COMPONENT_SCHEMAS = {
+    "FeedbackError": schemas.FeedbackErrorSchema,
+    "Question": schemas.QuestionSchema,
     "FeedbackRequest": schemas.FeedbackRequestSchema,
     "Feedback": schemas.FeedbackSchema,
     "FeedbackList": schemas.FeedbackListSchema,
     "Accepted": schemas.AcceptedSchema,
     "Cancelling": schemas.CancellingSchema,
     "StartEvent": schemas.StartEventSchema,
-    "ErrorEvent": schemas.FeedbackErrorSchema,
     "QuestionList": schemas.QuestionListSchema,
     "Problem": schemas.ProblemSchema,
 }

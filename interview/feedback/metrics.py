@@ -1,0 +1,155 @@
+"""Answer metrics, computed before any model call and stored on every record.
+
+`compute_answer_metrics(question, answer)` returns:
+
+    {
+      "word_count": 54, "speaking_time_s": 25, "words_per_minute": 130,
+      "sentence_count": 3, "avg_sentence_words": 18.0,
+      "filler_words": {"um": 1, "you know": 1}, "filler_count": 2,
+      "star": {"situation": True, "task": False, "action": True, "result": True},
+      "star_cues": {"situation": ["when i was"], "task": [], ...},
+      "key_terms": {"terms": ["conflict", "team"], "used": ["conflict"], "missing": ["team"]},
+    }
+
+Rules:
+- A word is a run of letters, marks, digits and inner apostrophes or hyphens; in
+  scripts written without spaces (Han, Hiragana, Katakana, Thai) each character
+  counts as a word, which is close to how such text is timed when spoken.
+- Fillers are counted as whole words or phrases. "like", "right" and "so" are
+  also ordinary words, so they count only where they stand apart: "like" next
+  to a comma ("it was, like, hard"), "right" as a tag or opener (", right?",
+  "Right,"), "so" at the start of the answer or a sentence followed by a comma.
+- STAR cues are English phrases; answers in other languages mostly show none.
+- Key terms of the question are its content words (stopwords dropped, four
+  letters or more, or an acronym), at most eight; an answer uses a term when one
+  of its words shares the term's stem (plural and -ed/-ing endings dropped).
+"""
+
+from typing import Any
+
+import regex
+
+WORDS_PER_MINUTE = 130
+
+_NO_SPACE_SCRIPTS = r"\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}"
+_TOKEN = regex.compile(
+    rf"[{_NO_SPACE_SCRIPTS}]|(?:(?![{_NO_SPACE_SCRIPTS}])[\p{{L}}\p{{M}}\p{{N}}])+"
+    rf"(?:['’\-](?:(?![{_NO_SPACE_SCRIPTS}])[\p{{L}}\p{{M}}\p{{N}}])+)*"
+)
+_SENTENCE_END = regex.compile(r"[.!?。！？]+")
+
+_FILLERS = {
+    "um": r"\bu+m+\b",
+    "uh": r"\bu+h+\b",
+    "er": r"\ber+\b",
+    "ah": r"\bah+\b",
+    "you know": r"\byou know\b",
+    "basically": r"\bbasically\b",
+    "actually": r"\bactually\b",
+    "literally": r"\bliterally\b",
+    "sort of": r"\bsort of\b",
+    "kind of": r"\bkind of\b",
+    "kinda": r"\bkinda\b",
+    "i mean": r"\bi mean\b",
+    "so yeah": r"\bso yeah\b",
+    "like": r"(?:,\s*like\b|\blike\s*,)",
+    "right": r"(?:,\s*right\s*[?,.!]|(?:^|[.!?]\s+)right\s*,)",
+    "so": r"(?:^|[.!?]\s+)so\s*,",
+}
+_FILLER_PATTERNS = {name: regex.compile(p, regex.IGNORECASE) for name, p in _FILLERS.items()}
+
+_STAR_CUES = {
+    "situation": (
+        "when i was", "at my previous", "at my last", "in my last role", "in my previous role",
+        "we had", "the situation", "at the time", "there was a", "our team was", "i was working",
+    ),
+    "task": (
+        "my task", "i was responsible", "my responsibility", "my goal", "my job was",
+        "needed to", "had to", "i was asked", "the goal was", "my role was",
+    ),
+    "action": (
+        "i decided", "i built", "i led", "i implemented", "i organized", "i organised",
+        "i talked", "i created", "i proposed", "i wrote", "i set up", "i worked with",
+        "i met", "i started", "i designed", "i analyzed", "i analysed", "i introduced",
+    ),
+    "result": (
+        "as a result", "resulted in", "which led to", "increased", "reduced", "improved",
+        "saved", "in the end", "outcome", "%", "percent", "we shipped", "we delivered",
+        "cut", "grew", "i learned",
+    ),
+}
+
+_STOPWORDS = frozenset(
+    """about above after again against because been before being below between both
+    could describe does doing down during each explain from further give have having
+    here into just more most other over same should some such tell than that their
+    them then there these they this those through time under until very want were what
+    when where which while who whom why will with would your yours you've would like
+    ever example situation share walk""".split()
+)
+_MAX_TERMS = 8
+
+
+def _words(text: str) -> list[str]:
+    return _TOKEN.findall(text)
+
+
+def _stem(word: str) -> str:
+    word = word.lower()
+    for suffix in ("ing", "ed", "es", "s"):
+        if len(word) - len(suffix) >= 4 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
+
+
+def _fillers(answer: str) -> dict[str, int]:
+    counts = {name: len(p.findall(answer)) for name, p in _FILLER_PATTERNS.items()}
+    return {name: count for name, count in counts.items() if count}
+
+
+def _star(answer: str) -> tuple[dict[str, bool], dict[str, list[str]]]:
+    lowered = answer.lower()
+    cues = {
+        part: [cue for cue in phrases if _has_phrase(lowered, cue)][:5]
+        for part, phrases in _STAR_CUES.items()
+    }
+    return {part: bool(found) for part, found in cues.items()}, cues
+
+
+def _has_phrase(lowered: str, phrase: str) -> bool:
+    if not phrase[0].isalpha():
+        return phrase in lowered
+    return regex.search(rf"\b{regex.escape(phrase)}\b", lowered) is not None
+
+
+def _key_terms(question: str, answer: str) -> dict[str, list[str]]:
+    terms: list[str] = []
+    for word in _words(question):
+        acronym = len(word) >= 2 and word.isupper()
+        term = word if acronym else word.lower()
+        if (acronym or (len(term) >= 4 and term not in _STOPWORDS)) and term not in terms:
+            terms.append(term)
+    terms = terms[:_MAX_TERMS]
+    answer_stems = {_stem(word) for word in _words(answer)}
+    used = [term for term in terms if _stem(term) in answer_stems]
+    return {"terms": terms, "used": used, "missing": [t for t in terms if t not in used]}
+
+
+def compute_answer_metrics(question: str, answer: str) -> dict[str, Any]:
+    """Return the metrics of `answer` to `question` (see the module docstring)."""
+    word_count = len(_words(answer))
+    sentences = [s for s in _SENTENCE_END.split(answer) if _words(s)]
+    fillers = _fillers(answer)
+    star, star_cues = _star(answer)
+    return {
+        "word_count": word_count,
+        "speaking_time_s": round(word_count * 60 / WORDS_PER_MINUTE),
+        "words_per_minute": WORDS_PER_MINUTE,
+        "sentence_count": len(sentences),
+        "avg_sentence_words": round(word_count / len(sentences), 1) if sentences else 0.0,
+        "filler_words": fillers,
+        "filler_count": sum(fillers.values()),
+        "star": star,
+        "star_cues": star_cues,
+        "key_terms": _key_terms(question, answer),
+    }

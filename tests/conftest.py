@@ -1,0 +1,156 @@
+"""Shared fixtures: the fake OpenAI upstream, a real database per backend, the app.
+
+Every test that uses `app` (or `client`, `server`, ...) runs once on SQLite and
+once on PostgreSQL. PostgreSQL is the local server (TEST_POSTGRES_URL, default
+postgresql://postgres@127.0.0.1:5432/test); each run creates a fresh database
+and drops it at the end. Without a reachable server the PostgreSQL cases skip
+with the reason, except in CI (CI=true), where they fail.
+"""
+
+import os
+import secrets
+import time
+import uuid
+from collections.abc import Iterator
+
+import psycopg
+import pytest
+from flask import Flask
+from flask_migrate import upgrade
+from sqlalchemy import delete
+
+from interview import create_app
+from interview.extensions import db
+from interview.feedback.live import live_generations
+from interview.models import Feedback
+
+from .fake_openai import FakeOpenAI
+from .servers import GunicornServer
+
+POSTGRES_ADMIN_URL = os.environ.get(
+    "TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
+BACKENDS = ("sqlite", "postgresql")
+
+
+@pytest.fixture(scope="session")
+def fake_openai() -> Iterator[FakeOpenAI]:
+    with FakeOpenAI() as fake:
+        yield fake
+
+
+@pytest.fixture
+def upstream(fake_openai: FakeOpenAI) -> Iterator[FakeOpenAI]:
+    """The fake upstream with default behaviour, reset after the test."""
+    fake_openai.reset()
+    yield fake_openai
+    fake_openai.reset()
+
+
+def _create_postgres_database() -> tuple[str, str]:
+    name = f"interview_test_{secrets.token_hex(4)}"
+    try:
+        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=3) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.OperationalError as exc:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL}: {exc}")
+    base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0]
+    return name, f"{base}/{name}"
+
+
+def _drop_postgres_database(name: str) -> None:
+    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request, tmp_path_factory) -> Iterator[str]:
+    """A migrated, empty database on each backend (created once per test run)."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'interview.sqlite3'}"
+        name = None
+    else:
+        name, url = _create_postgres_database()
+    app = create_app({"DATABASE_URL": url})
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    yield url
+    if name:
+        _drop_postgres_database(name)
+
+
+def base_environment(database_url: str, fake: FakeOpenAI, **overrides: str) -> dict[str, str]:
+    """The environment of a test app or server: the fake upstream, fast heartbeats."""
+    environ = {
+        "DATABASE_URL": database_url,
+        "OPENAI_API_KEY": "sk-test-" + uuid.uuid4().hex,
+        "OPENAI_BASE_URL": fake.base_url,
+        "INTERVIEW_PROVIDER": "openai",
+        "INTERVIEW_STREAM_DELAY_MS": "0",
+        "INTERVIEW_UPSTREAM_RETRIES": "0",
+        "INTERVIEW_UPSTREAM_TIMEOUT_S": "5",
+    }
+    environ.update(overrides)
+    return environ
+
+
+def wait_for_generations(timeout: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout
+    while len(live_generations) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert not len(live_generations), "a generation was still running after the test"
+
+
+def _empty_tables(app: Flask) -> None:
+    with app.app_context():
+        db.session.execute(delete(Feedback))
+        db.session.commit()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def make_app(database_url: str, upstream: FakeOpenAI) -> Iterator:
+    """Build an app on this test's database with extra settings; emptied afterwards."""
+    apps: list[Flask] = []
+
+    def make(**overrides: str) -> Flask:
+        app = create_app(base_environment(database_url, upstream, **overrides))
+        app.config["TESTING"] = True
+        apps.append(app)
+        return app
+
+    yield make
+    wait_for_generations()
+    for app in apps:
+        _empty_tables(app)
+
+
+@pytest.fixture
+def app(make_app) -> Flask:
+    return make_app()
+
+
+@pytest.fixture
+def client(app: Flask):
+    return app.test_client()
+
+
+@pytest.fixture(scope="module")
+def server_factory(database_url: str, fake_openai: FakeOpenAI, tmp_path_factory) -> Iterator:
+    """Start real gunicorn + gevent servers on this module's database."""
+    servers: list[GunicornServer] = []
+
+    def start(**overrides: str) -> GunicornServer:
+        environ = base_environment(database_url, fake_openai, **overrides)
+        server = GunicornServer(environ, tmp_path_factory.mktemp("server"))
+        servers.append(server)
+        server.start()
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+    _empty_tables(create_app({"DATABASE_URL": database_url}))

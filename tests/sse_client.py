@@ -1,0 +1,108 @@
+"""A small SSE client over http.client for tests: timestamps every event it reads."""
+
+import http.client
+import json
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+
+@dataclass
+class Event:
+    event: str
+    data: str
+    id: str | None
+    at: float  # time.monotonic() when the event was complete
+
+    def json(self) -> Any:
+        return json.loads(self.data)
+
+
+def parse_events(lines: Iterator[bytes]) -> Iterator[Event | str]:
+    """Yield events, and comments as plain strings, from SSE lines."""
+    event, data, event_id = "message", [], None
+    for raw in lines:
+        line = raw.decode("utf-8").rstrip("\r\n")
+        if line == "":
+            if data:
+                yield Event(event, "\n".join(data), event_id, time.monotonic())
+            event, data, event_id = "message", [], None
+        elif line.startswith(":"):
+            yield line
+        else:
+            name, _, value = line.partition(":")
+            value = value[1:] if value.startswith(" ") else value
+            if name == "event":
+                event = value
+            elif name == "data":
+                data.append(value)
+            elif name == "id":
+                event_id = value
+
+
+@dataclass
+class Stream:
+    status: int
+    headers: dict[str, str]
+    events: list[Event] = field(default_factory=list)
+    comments: list[str] = field(default_factory=list)
+    body: bytes = b""
+
+    def deltas(self) -> list[Event]:
+        return [e for e in self.events if e.event == "delta"]
+
+    def text(self) -> str:
+        return "".join(e.json()["text"] for e in self.deltas())
+
+    def terminal(self) -> Event:
+        return self.events[-1]
+
+
+def open_stream(base_url: str, method: str, path: str, body: Any = None,
+                headers: dict[str, str] | None = None, timeout: float = 30):
+    """Send a request; return (connection, response) with the body unread."""
+    parts = urlsplit(base_url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+    payload = json.dumps(body).encode() if body is not None else None
+    all_headers = {"Accept": "text/event-stream"}
+    if payload is not None:
+        all_headers["Content-Type"] = "application/json"
+    all_headers.update(headers or {})
+    conn.request(method, path, body=payload, headers=all_headers)
+    return conn, conn.getresponse()
+
+
+def read_stream(base_url: str, method: str, path: str, body: Any = None,
+                headers: dict[str, str] | None = None, max_events: int | None = None,
+                timeout: float = 30) -> Stream:
+    """Read a whole event stream (or its first `max_events` events, then hang up)."""
+    conn, response = open_stream(base_url, method, path, body, headers, timeout)
+    stream = Stream(response.status, {k.lower(): v for k, v in response.getheaders()})
+    try:
+        if not stream.headers.get("content-type", "").startswith("text/event-stream"):
+            stream.body = response.read()
+            return stream
+        for item in parse_events(iter(response.readline, b"")):
+            if isinstance(item, str):
+                stream.comments.append(item)
+                continue
+            stream.events.append(item)
+            if max_events is not None and len(stream.events) >= max_events:
+                break
+    finally:
+        conn.close()
+    return stream
+
+
+def stream_from_response(response) -> Stream:
+    """Parse a Flask test client response into a Stream (reads it to the end)."""
+    stream = Stream(response.status_code, {k.lower(): v for k, v in response.headers.items()})
+    stream.body = response.get_data()
+    for item in parse_events(iter(stream.body.splitlines(keepends=True))):
+        if isinstance(item, str):
+            stream.comments.append(item)
+        else:
+            stream.events.append(item)
+    return stream

@@ -1,0 +1,62 @@
+"""Due times and waiting, on a simulated clock."""
+
+import pytest
+
+from interview.feedback.pacing import PacedSchedule, Pacer
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 100.0
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+def test_a_burst_is_spread_one_delay_apart():
+    schedule = PacedSchedule(0.02)
+    dues = [schedule.due(5.0) for _ in range(4)]
+    assert dues == pytest.approx([5.0, 5.02, 5.04, 5.06])
+
+
+def test_n_characters_take_n_minus_one_delays_without_drift():
+    schedule = PacedSchedule(0.02)
+    dues = [schedule.due(0.0) for _ in range(1000)]
+    assert dues[-1] - dues[0] == pytest.approx(999 * 0.02)
+
+
+def test_a_slow_upstream_is_followed_as_it_arrives():
+    schedule = PacedSchedule(0.02)
+    assert schedule.due(1.0) == 1.0
+    assert schedule.due(1.5) == 1.5  # arrived long after the previous one was due
+    assert schedule.due(1.505) == pytest.approx(1.52)  # never closer than the delay
+
+
+def test_zero_delay_sends_on_arrival():
+    schedule = PacedSchedule(0.0)
+    assert [schedule.due(t) for t in (1.0, 1.0, 2.0)] == [1.0, 1.0, 2.0]
+
+
+def test_pacer_sleeps_until_the_deadline_and_not_for_past_ones():
+    clock = FakeClock()
+    pacer = Pacer(clock=clock, sleep=clock.sleep)
+    pacer.wait_until(100.5)
+    assert clock.now == pytest.approx(100.5)
+    pacer.wait_until(99.0)
+    assert clock.sleeps == [pytest.approx(0.5)]
+
+
+def test_pacer_keeps_waiting_when_a_timer_wakes_early():
+    clock = FakeClock()
+
+    def early_sleep(seconds: float) -> None:
+        clock.sleep(seconds * 0.5)
+
+    Pacer(clock=clock, sleep=early_sleep).wait_until(101.0)
+    assert clock.now >= 101.0 - 1e-9
+    assert len(clock.sleeps) > 1
