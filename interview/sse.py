@@ -42,4 +42,4 @@ def encode_retry(milliseconds: int = RETRY_MS) -> str:
 
 def encode_delta(index: int, text: str) -> str:
     """Return the `delta` event for the character at 1-based `index`."""
-    return f"id: {index}\nevent: delta\ndata: {{\"text\": {to_json(text)}}}\n\n"
+    return f'id: {index}\nevent: delta\ndata: {{"text": {to_json(text)}}}\n\n'

@@ -19,8 +19,11 @@ config.set_main_option(
 
 def run_migrations_offline() -> None:
     """Emit the SQL of the migrations without a database connection."""
-    context.configure(url=config.get_main_option("sqlalchemy.url"),
-                      target_metadata=database.metadata, literal_binds=True)
+    context.configure(
+        url=config.get_main_option("sqlalchemy.url"),
+        target_metadata=database.metadata,
+        literal_binds=True,
+    )
     with context.begin_transaction():
         context.run_migrations()
 

@@ -181,9 +181,12 @@ def _handler_for(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
         def do_GET(self) -> None:
             self._record(None)
             if self.path == f"{fake.prefix}/models":
-                models = {"object": "list", "data": [
-                    {"id": "gpt-3.5-turbo", "object": "model", "created": 0, "owned_by": "fake"}
-                ]}
+                models = {
+                    "object": "list",
+                    "data": [
+                        {"id": "gpt-3.5-turbo", "object": "model", "created": 0, "owned_by": "fake"}
+                    ],
+                }
                 self._send_json(200, models)
             else:
                 self._send_error(404, f"not found: GET {self.path}")
@@ -245,15 +248,29 @@ def _handler_for(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
         def _complete(self, completion_id, model, text, settings, fault) -> None:
             time.sleep(fault.first_token_delay_s or settings.first_token_delay_s)
             pieces = max(1, len(text) // settings.chunk_chars)
-            self._send_json(200, {
-                "id": completion_id, "object": "chat.completion", "created": int(time.time()),
-                "model": model, "system_fingerprint": "fp_fake",
-                "choices": [{"index": 0, "logprobs": None,
-                             "finish_reason": fault.finish_reason or settings.finish_reason,
-                             "message": {"role": "assistant", "content": text, "refusal": None}}],
-                "usage": {"prompt_tokens": 50, "completion_tokens": pieces,
-                          "total_tokens": 50 + pieces},
-            })
+            self._send_json(
+                200,
+                {
+                    "id": completion_id,
+                    "object": "chat.completion",
+                    "created": int(time.time()),
+                    "model": model,
+                    "system_fingerprint": "fp_fake",
+                    "choices": [
+                        {
+                            "index": 0,
+                            "logprobs": None,
+                            "finish_reason": fault.finish_reason or settings.finish_reason,
+                            "message": {"role": "assistant", "content": text, "refusal": None},
+                        }
+                    ],
+                    "usage": {
+                        "prompt_tokens": 50,
+                        "completion_tokens": pieces,
+                        "total_tokens": 50 + pieces,
+                    },
+                },
+            )
 
         def _write(self, data: bytes) -> None:
             try:
@@ -271,8 +288,9 @@ def _handler_for(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
             self.send_header("Transfer-Encoding", "chunked")
             self.send_header("Cache-Control", "no-cache")
             self.end_headers()
-            self._frame(_chunk(completion_id, model, {"role": "assistant", "content": "",
-                                                      "refusal": None}))
+            self._frame(
+                _chunk(completion_id, model, {"role": "assistant", "content": "", "refusal": None})
+            )
             time.sleep(fault.first_token_delay_s or settings.first_token_delay_s)
             step = settings.chunk_chars
             pieces = [text[i : i + step] for i in range(0, len(text), step)]
@@ -296,10 +314,12 @@ def _handler_for(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
             finish = fault.finish_reason or settings.finish_reason
             self._frame(_chunk(completion_id, model, {}, finish))
             if (body.get("stream_options") or {}).get("include_usage"):
-                usage = {"prompt_tokens": 50, "completion_tokens": len(pieces),
-                         "total_tokens": 50 + len(pieces)}
-                self._frame({**_chunk(completion_id, model, None), "choices": [],
-                             "usage": usage})
+                usage = {
+                    "prompt_tokens": 50,
+                    "completion_tokens": len(pieces),
+                    "total_tokens": 50 + len(pieces),
+                }
+                self._frame({**_chunk(completion_id, model, None), "choices": [], "usage": usage})
             self._write(b"data: [DONE]\n\n")
             self._write(b"")  # the last chunk of the chunked body
 

@@ -32,14 +32,26 @@ class GunicornServer:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 20.0) -> None:
-        inherited = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "INTERVIEW_"))}
+        inherited = {
+            k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "INTERVIEW_"))
+        }
         env = {**inherited, **self.environ, "PORT": str(self.port), "HOST": "127.0.0.1"}
         env.setdefault("WEB_CONCURRENCY", "1")
         with open(self.log_path, "wb") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py",
-                 "--no-control-socket", "app:app"],
-                cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                [
+                    sys.executable,
+                    "-m",
+                    "gunicorn",
+                    "-c",
+                    "gunicorn.conf.py",
+                    "--no-control-socket",
+                    "app:app",
+                ],
+                cwd=PROJECT_ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
             )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

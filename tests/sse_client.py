@@ -60,8 +60,14 @@ class Stream:
         return self.events[-1]
 
 
-def open_stream(base_url: str, method: str, path: str, body: Any = None,
-                headers: dict[str, str] | None = None, timeout: float = 30):
+def open_stream(
+    base_url: str,
+    method: str,
+    path: str,
+    body: Any = None,
+    headers: dict[str, str] | None = None,
+    timeout: float = 30,
+):
     """Send a request; return (connection, response) with the body unread."""
     parts = urlsplit(base_url)
     conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
@@ -74,9 +80,15 @@ def open_stream(base_url: str, method: str, path: str, body: Any = None,
     return conn, conn.getresponse()
 
 
-def read_stream(base_url: str, method: str, path: str, body: Any = None,
-                headers: dict[str, str] | None = None, max_events: int | None = None,
-                timeout: float = 30) -> Stream:
+def read_stream(
+    base_url: str,
+    method: str,
+    path: str,
+    body: Any = None,
+    headers: dict[str, str] | None = None,
+    max_events: int | None = None,
+    timeout: float = 30,
+) -> Stream:
     """Read a whole event stream (or its first `max_events` events, then hang up)."""
     conn, response = open_stream(base_url, method, path, body, headers, timeout)
     stream = Stream(response.status, {k.lower(): v for k, v in response.getheaders()})

@@ -66,9 +66,14 @@ def test_start_up_stops_with_the_message(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "flask", "--app", "app", "routes"],
         cwd=PROJECT_ROOT,
-        env={"PATH": "/usr/bin:/bin", "INTERVIEW_STREAM_DELAY_MS": "abc",
-             "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"},
-        capture_output=True, text=True, timeout=60,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "INTERVIEW_STREAM_DELAY_MS": "abc",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}",
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode != 0
     assert "INTERVIEW_STREAM_DELAY_MS must be an integer, got 'abc'" in result.stderr

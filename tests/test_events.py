@@ -46,7 +46,10 @@ def test_resume_sends_only_what_follows_the_last_event_id():
         )
     )
     assert [(e.event, e.id) for e in events] == [
-        ("start", None), ("delta", "3"), ("delta", "4"), ("done", "5")
+        ("start", None),
+        ("delta", "3"),
+        ("delta", "4"),
+        ("done", "5"),
     ]
 
 
@@ -55,7 +58,9 @@ def test_a_failed_record_ends_with_its_error_event():
         record("par", "failed", {"code": "upstream_dropped", "message": "closed early"})
     )
     clock = FakeClock()
-    events = events_of(stream_feedback_events(feed, pacer=Pacer(clock, clock.sleep), heartbeat_s=15))
+    events = events_of(
+        stream_feedback_events(feed, pacer=Pacer(clock, clock.sleep), heartbeat_s=15)
+    )
     assert events[-1].event == "error" and events[-1].id == "4"
     assert events[-1].json() == {"code": "upstream_dropped", "message": "closed early"}
 

@@ -56,10 +56,15 @@ def test_inline_stream_is_the_upstream_text_one_character_at_a_time(app, client,
 
 def test_the_record_keeps_everything_about_the_generation(app, client, upstream):
     upstream.configure(text="Good.\nScore: 6/10", chunk_chars=4)
-    done = stream_from_response(
-        post_feedback(client, {"question": QUESTION, "answer": ANSWER, "role": " SRE ",
-                               "delay_ms": 0})
-    ).terminal().json()
+    done = (
+        stream_from_response(
+            post_feedback(
+                client, {"question": QUESTION, "answer": ANSWER, "role": " SRE ", "delay_ms": 0}
+            )
+        )
+        .terminal()
+        .json()
+    )
 
     assert done["role"] == "SRE"
     assert done["provider"] == "openai" and done["model"] == "gpt-3.5-turbo"
@@ -101,8 +106,11 @@ def test_clients_that_accept_an_event_stream_get_it_inline(client, accept):
 
 @pytest.mark.parametrize(
     "headers",
-    [{"Accept": "application/json"}, {"Prefer": "respond-async"},
-     {"Accept": "text/event-stream", "Prefer": "respond-async, wait=5"}],
+    [
+        {"Accept": "application/json"},
+        {"Prefer": "respond-async"},
+        {"Accept": "text/event-stream", "Prefer": "respond-async, wait=5"},
+    ],
 )
 def test_json_clients_get_202_and_the_generation_runs_in_the_background(app, client, headers):
     response = post_feedback(client, **headers)

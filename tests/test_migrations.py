@@ -29,8 +29,11 @@ def test_flask_db_upgrade_from_the_command_line(tmp_path):
     url = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
     result = subprocess.run(
         [sys.executable, "-m", "flask", "--app", "app", "db", "upgrade"],
-        cwd=PROJECT_ROOT, env={"DATABASE_URL": url, "PATH": "/usr/bin:/bin"},
-        capture_output=True, text=True, timeout=60,
+        cwd=PROJECT_ROOT,
+        env={"DATABASE_URL": url, "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 0, result.stderr
     engine = create_engine(url)

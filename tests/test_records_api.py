@@ -23,9 +23,23 @@ def test_get_returns_the_whole_record(client, upstream):
     [feedback_id] = create(client, role="PM")
     record = client.get(f"/api/v1/feedback/{feedback_id}").get_json()
     assert set(record) == {
-        "id", "question", "answer", "role", "feedback", "status", "provider", "model",
-        "prompt_version", "error", "score", "metrics", "usage", "delay_ms", "first_token_ms",
-        "created_at", "completed_at",
+        "id",
+        "question",
+        "answer",
+        "role",
+        "feedback",
+        "status",
+        "provider",
+        "model",
+        "prompt_version",
+        "error",
+        "score",
+        "metrics",
+        "usage",
+        "delay_ms",
+        "first_token_ms",
+        "created_at",
+        "completed_at",
     }
     assert record["id"] == feedback_id
     assert record["feedback"] == "Nice.\nScore: 9/10"

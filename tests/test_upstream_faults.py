@@ -38,8 +38,9 @@ def saved(app, feedback_id) -> Feedback:
         (Fault(finish_reason="content_filter"), "content_filtered", TEXT),
     ],
 )
-def test_a_fault_ends_with_an_error_event_and_a_failed_record(app, client, upstream, fault, code,
-                                                              partial):
+def test_a_fault_ends_with_an_error_event_and_a_failed_record(
+    app, client, upstream, fault, code, partial
+):
     upstream.configure(text=TEXT, chunk_chars=4)
     upstream.enqueue(fault)
     stream = post(client)
@@ -116,9 +117,11 @@ def test_cancel_stops_the_upstream_and_keeps_the_text_so_far(app, client, upstre
     feedback_id = accepted.get_json()["id"]
     upstream.wait_for_requests(1)
     subscriber: list = []
-    follower = threading.Thread(target=lambda: subscriber.append(
-        stream_from_response(app.test_client().get(f"/api/v1/feedback/{feedback_id}/events"))
-    ))
+    follower = threading.Thread(
+        target=lambda: subscriber.append(
+            stream_from_response(app.test_client().get(f"/api/v1/feedback/{feedback_id}/events"))
+        )
+    )
     follower.start()
     time.sleep(0.3)
 

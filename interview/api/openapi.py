@@ -70,8 +70,11 @@ OPERATIONS: dict[str, dict] = {
         "get": {
             "summary": "List the caller's records, newest first",
             "parameters": [
-                {"name": "limit", "in": "query", "schema": {"type": "integer", "default": 20,
-                                                            "minimum": 1, "maximum": 100}},
+                {
+                    "name": "limit",
+                    "in": "query",
+                    "schema": {"type": "integer", "default": 20, "minimum": 1, "maximum": 100},
+                },
                 {"name": "cursor", "in": "query", "schema": {"type": "string"}},
             ],
             "responses": {
@@ -124,9 +127,14 @@ OPERATIONS: dict[str, dict] = {
         "get": {
             "summary": "The question bank",
             "parameters": [
-                {"name": "category", "in": "query", "schema": {
-                    "type": "string", "enum": ["behavioural", "situational", "technical",
-                                               "leadership"]}},
+                {
+                    "name": "category",
+                    "in": "query",
+                    "schema": {
+                        "type": "string",
+                        "enum": ["behavioural", "situational", "technical", "leadership"],
+                    },
+                },
             ],
             "responses": {
                 "200": _json("QuestionList", "Questions"),

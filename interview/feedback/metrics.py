@@ -18,7 +18,7 @@ Rules:
 - Fillers are counted as whole words or phrases. "like", "right" and "so" are
   also ordinary words, so they count only where they stand apart: "like" next
   to a comma ("it was, like, hard"), "right" as a tag or opener (", right?",
-  "Right,"), "so" at the start of the answer or a sentence followed by a comma.
+  "Right,"), "so" followed by a comma at the start of the answer, a sentence or a clause.
 - STAR cues are English phrases; answers in other languages mostly show none.
 - Key terms of the question are its content words (stopwords dropped, four
   letters or more, or an acronym), at most eight; an answer uses a term when one
@@ -54,28 +54,73 @@ _FILLERS = {
     "so yeah": r"\bso yeah\b",
     "like": r"(?:,\s*like\b|\blike\s*,)",
     "right": r"(?:,\s*right\s*[?,.!]|(?:^|[.!?]\s+)right\s*,)",
-    "so": r"(?:^|[.!?]\s+)so\s*,",
+    "so": r"(?:^|[.!?,]\s*)so\s*,",
 }
 _FILLER_PATTERNS = {name: regex.compile(p, regex.IGNORECASE) for name, p in _FILLERS.items()}
 
 _STAR_CUES = {
     "situation": (
-        "when i was", "at my previous", "at my last", "in my last role", "in my previous role",
-        "we had", "the situation", "at the time", "there was a", "our team was", "i was working",
+        "when i was",
+        "at my previous",
+        "at my last",
+        "in my last role",
+        "in my previous role",
+        "we had",
+        "the situation",
+        "at the time",
+        "there was a",
+        "our team was",
+        "i was working",
     ),
     "task": (
-        "my task", "i was responsible", "my responsibility", "my goal", "my job was",
-        "needed to", "had to", "i was asked", "the goal was", "my role was",
+        "my task",
+        "i was responsible",
+        "my responsibility",
+        "my goal",
+        "my job was",
+        "needed to",
+        "had to",
+        "i was asked",
+        "the goal was",
+        "my role was",
     ),
     "action": (
-        "i decided", "i built", "i led", "i implemented", "i organized", "i organised",
-        "i talked", "i created", "i proposed", "i wrote", "i set up", "i worked with",
-        "i met", "i started", "i designed", "i analyzed", "i analysed", "i introduced",
+        "i decided",
+        "i built",
+        "i led",
+        "i implemented",
+        "i organized",
+        "i organised",
+        "i talked",
+        "i created",
+        "i proposed",
+        "i wrote",
+        "i set up",
+        "i worked with",
+        "i met",
+        "i started",
+        "i designed",
+        "i analyzed",
+        "i analysed",
+        "i introduced",
     ),
     "result": (
-        "as a result", "resulted in", "which led to", "increased", "reduced", "improved",
-        "saved", "in the end", "outcome", "%", "percent", "we shipped", "we delivered",
-        "cut", "grew", "i learned",
+        "as a result",
+        "resulted in",
+        "which led to",
+        "increased",
+        "reduced",
+        "improved",
+        "saved",
+        "in the end",
+        "outcome",
+        "%",
+        "percent",
+        "we shipped",
+        "we delivered",
+        "cut",
+        "grew",
+        "i learned",
     ),
 }
 

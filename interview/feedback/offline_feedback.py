@@ -17,7 +17,7 @@ STAR_PARTS = ("situation", "task", "action", "result")
 STAR_HINTS = {
     "situation": "Set the scene in one sentence: where you were and what was at stake.",
     "task": "Say what you were responsible for, in your own words.",
-    "action": "Walk through what you did yourself, step by step, with \"I\".",
+    "action": 'Walk through what you did yourself, step by step, with "I".',
     "result": "End with the outcome, ideally a number, and what you learned.",
 }
 
@@ -78,7 +78,9 @@ def build_offline_feedback(
     if words < 120:
         improvements.append("Aim for 120-400 words (one to three minutes): add a concrete example.")
     elif words > 400:
-        improvements.append("Trim towards 400 words: interviewers lose the thread past three minutes.")
+        improvements.append(
+            "Trim towards 400 words: interviewers lose the thread past three minutes."
+        )
     if missing:
         improvements.append(f"Missing STAR parts: {', '.join(missing)}.")
     if terms["missing"]:

@@ -36,9 +36,7 @@ def start_producer(
 ) -> None:
     """Run the generation in the background and register it as live until it ends."""
     live_generations.add(generation)
-    threading.Thread(
-        target=produce, args=(app, generation, provider, request), daemon=True
-    ).start()
+    threading.Thread(target=produce, args=(app, generation, provider, request), daemon=True).start()
 
 
 def produce(
@@ -66,9 +64,7 @@ def produce(
     generation.append(splitter.flush(), time.monotonic())
     if generation.cancel_requested:
         status, error = INTERRUPTED, None
-    generation.finish(
-        _save(app, generation, status, error, upstream.usage, first_token_ms)
-    )
+    generation.finish(_save(app, generation, status, error, upstream.usage, first_token_ms))
     live_generations.discard(generation.feedback_id)
 
 

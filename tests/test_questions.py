@@ -1,0 +1,19 @@
+"""The question bank."""
+
+from interview.feedback.questions import CATEGORIES, get_question, list_questions
+
+
+def test_at_least_twelve_real_questions_per_category():
+    for category in CATEGORIES:
+        questions = list_questions(category)
+        assert len(questions) >= 12
+        assert all(q["text"].strip().endswith(("?", ".")) and q["tips"] for q in questions)
+
+
+def test_ids_are_unique_and_resolve():
+    questions = list_questions()
+    ids = [q["id"] for q in questions]
+    assert len(ids) == len(set(ids)) >= 48
+    assert get_question(ids[0]) == questions[0]
+    assert get_question("nope") is None
+    assert list_questions("astrology") == []
