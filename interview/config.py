@@ -44,15 +44,6 @@ def _seconds(name: str, raw: str) -> float:
     return value
 
 
-def _boolean(name: str, raw: str) -> bool:
-    value = raw.strip().lower()
-    if value in ("1", "true", "yes", "on"):
-        return True
-    if value in ("0", "false", "no", "off", ""):
-        return False
-    raise ConfigError(f"{name} must be true or false, got {raw!r}")
-
-
 def _choice(name: str, raw: str, choices: tuple[str, ...]) -> str:
     value = raw.strip().lower()
     if value not in choices:
@@ -118,5 +109,4 @@ def load_config(environ: Mapping[str, str], instance_path: str) -> dict[str, Any
             "INTERVIEW_MAX_TOKENS", 1200, lambda n, r: _integer(n, r, 16, 32_000)
         ),
         "INTERVIEW_HEARTBEAT_S": read("INTERVIEW_HEARTBEAT_S", 15.0, _seconds),
-        "INTERVIEW_ABORT_ON_DISCONNECT": read("INTERVIEW_ABORT_ON_DISCONNECT", False, _boolean),
     }

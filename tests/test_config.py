@@ -53,7 +53,6 @@ def test_database_urls(raw, expected):
         ({"INTERVIEW_PROVIDER": "anthropic"}, "INTERVIEW_PROVIDER"),
         ({"INTERVIEW_PROVIDER": "openai"}, "OPENAI_API_KEY"),
         ({"INTERVIEW_UPSTREAM_TIMEOUT_S": "0"}, "INTERVIEW_UPSTREAM_TIMEOUT_S"),
-        ({"INTERVIEW_ABORT_ON_DISCONNECT": "maybe"}, "INTERVIEW_ABORT_ON_DISCONNECT"),
         ({"DATABASE_URL": "not a url"}, "DATABASE_URL"),
     ],
 )

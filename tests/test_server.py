@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from .sse_client import open_stream, parse_events, read_stream
+from .test_feedback_stream import UNICODE_TEXT
 
 QUESTION = "Describe a project you are proud of."
 ANSWER = "I rebuilt our billing pipeline and cut failed payments by a third."
@@ -55,6 +56,16 @@ def test_characters_are_paced_on_a_monotonic_schedule(server, fake_openai):
     assert ideal * 0.97 <= duration <= ideal * 1.25
     gaps = [b.at - a.at for a, b in zip(deltas, deltas[1:], strict=False)]
     assert min(gaps) > 0.015  # never a burst: each character waits its turn
+
+
+@pytest.mark.parametrize("chunk_chars", [1, 5])
+def test_unicode_is_exact_from_upstream_to_client_to_record(server, fake_openai, chunk_chars):
+    configure_upstream(fake_openai, text=UNICODE_TEXT, chunk_chars=chunk_chars)
+    stream = post(server, delay_ms=0)
+    done = stream.terminal().json()
+    stored = get_json(f"{server.url}/api/v1/feedback/{done['id']}")
+    assert stream.text() == done["feedback"] == stored["feedback"] == UNICODE_TEXT
+    assert [d.json()["text"] for d in stream.deltas()].count("👨‍👩‍👧‍👦") == 1
 
 
 def test_a_slower_upstream_is_followed_as_it_arrives(server, fake_openai):

@@ -138,3 +138,11 @@ def test_cancel_stops_the_upstream_and_keeps_the_text_so_far(app, client, upstre
     again = client.post(f"/api/v1/feedback/{feedback_id}/cancel")
     assert again.status_code == 409 and again.mimetype == "application/problem+json"
     assert client.post("/api/v1/feedback/nope/cancel").status_code == 404
+
+
+def test_an_upstream_that_never_stops_is_cut_off(client, upstream, monkeypatch):
+    monkeypatch.setattr("interview.feedback.producer.MAX_FEEDBACK_CHARACTERS", 10)
+    upstream.configure(text=TEXT, chunk_chars=4)
+    stream = post(client)
+    assert stream.terminal().json()["code"] == "upstream_too_long"
+    assert stream.text() == TEXT[:12]

@@ -5,6 +5,9 @@ any connection: a client that leaves does not stop it, so the record is saved
 with the whole text. It only stops early when asked to (`Generation.cancel`).
 The record is saved in one short transaction at the end; on failure the text so
 far is saved with status `failed` and the error.
+
+The buffer is bounded: the model is asked for at most INTERVIEW_MAX_TOKENS, and
+an upstream that sends more than MAX_FEEDBACK_CHARACTERS anyway is cut off.
 """
 
 import logging
@@ -29,6 +32,8 @@ CONTENT_FILTERED = {
 INTERNAL_ERROR = {"code": "internal_error", "message": "The feedback could not be generated."}
 NOT_SAVED = {"code": "save_failed", "message": "The feedback could not be saved."}
 DELETED = {"code": "deleted", "message": "The record was deleted."}
+TOO_LONG = {"code": "upstream_too_long", "message": "The model service sent too much text."}
+MAX_FEEDBACK_CHARACTERS = 20_000
 
 
 def start_producer(
@@ -54,6 +59,10 @@ def produce(
             if first_token_ms is None:
                 first_token_ms = round((now - started) * 1000)
             generation.append(splitter.feed(piece), now)
+            if len(generation.characters) > MAX_FEEDBACK_CHARACTERS:
+                upstream.close()
+                status, error = FAILED, TOO_LONG
+                break
         if upstream.finish_reason == "content_filter":
             status, error = FAILED, CONTENT_FILTERED
     except ProviderError as exc:
