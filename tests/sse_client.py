@@ -59,6 +59,16 @@ class Stream:
     def terminal(self) -> Event:
         return self.events[-1]
 
+    def consume(self, lines: Iterator[bytes], max_events: int | None = None) -> None:
+        """Parse SSE lines into events and comments; stop after `max_events` events."""
+        for item in parse_events(lines):
+            if isinstance(item, str):
+                self.comments.append(item)
+                continue
+            self.events.append(item)
+            if max_events is not None and len(self.events) >= max_events:
+                return
+
 
 def open_stream(
     base_url: str,
@@ -96,13 +106,7 @@ def read_stream(
         if not stream.headers.get("content-type", "").startswith("text/event-stream"):
             stream.body = response.read()
             return stream
-        for item in parse_events(iter(response.readline, b"")):
-            if isinstance(item, str):
-                stream.comments.append(item)
-                continue
-            stream.events.append(item)
-            if max_events is not None and len(stream.events) >= max_events:
-                break
+        stream.consume(iter(response.readline, b""), max_events)
     finally:
         conn.close()
     return stream
@@ -112,9 +116,5 @@ def stream_from_response(response) -> Stream:
     """Parse a Flask test client response into a Stream (reads it to the end)."""
     stream = Stream(response.status_code, {k.lower(): v for k, v in response.headers.items()})
     stream.body = response.get_data()
-    for item in parse_events(iter(stream.body.splitlines(keepends=True))):
-        if isinstance(item, str):
-            stream.comments.append(item)
-        else:
-            stream.events.append(item)
+    stream.consume(iter(stream.body.splitlines(keepends=True)))
     return stream
