@@ -23,3 +23,15 @@ preload_app = False
 accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info")
+
+
+def post_worker_init(worker):
+    from interview.worker_hooks import on_worker_start
+
+    on_worker_start(worker)
+
+
+def worker_exit(server, worker):
+    from interview.worker_hooks import on_worker_exit
+
+    on_worker_exit(worker)

@@ -9,6 +9,7 @@ from .api import register_api
 from .config import load_config
 from .errors import register_error_handlers
 from .extensions import db, migrate, tune_database
+from .feedback.bus import bus_from_config
 from .feedback.providers import provider_from_config
 from .web import bp as web_bp
 
@@ -36,6 +37,7 @@ def register_extensions(app: Flask) -> None:
     with app.app_context():
         tune_database(db.engine)
     app.extensions["interview.provider"] = provider_from_config(app.config)
+    app.extensions["interview.bus"] = bus_from_config(app.config["REDIS_URL"])
 
 
 def register_blueprints(app: Flask) -> None:

@@ -44,6 +44,22 @@ def _seconds(name: str, raw: str) -> float:
     return value
 
 
+def _boolean(name: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name} must be true or false, got {raw!r}")
+
+
+def _redis_url(name: str, raw: str) -> str:
+    url = raw.strip()
+    if not url.startswith(("redis://", "rediss://", "unix://")):
+        raise ConfigError(f"{name} must be a redis:// or rediss:// URL, got {url!r}")
+    return url
+
+
 def _choice(name: str, raw: str, choices: tuple[str, ...]) -> str:
     value = raw.strip().lower()
     if value not in choices:
@@ -109,4 +125,8 @@ def load_config(environ: Mapping[str, str], instance_path: str) -> dict[str, Any
             "INTERVIEW_MAX_TOKENS", 1200, lambda n, r: _integer(n, r, 16, 32_000)
         ),
         "INTERVIEW_HEARTBEAT_S": read("INTERVIEW_HEARTBEAT_S", 15.0, _seconds),
+        "REDIS_URL": read("REDIS_URL", None, _redis_url),
+        "INTERVIEW_ABORT_ON_DISCONNECT": read("INTERVIEW_ABORT_ON_DISCONNECT", False, _boolean),
+        "INTERVIEW_STALE_AFTER_S": read("INTERVIEW_STALE_AFTER_S", 60.0, _seconds),
+        "INTERVIEW_POLL_INTERVAL_S": read("INTERVIEW_POLL_INTERVAL_S", 0.25, _seconds),
     }

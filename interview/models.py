@@ -4,7 +4,7 @@ import secrets
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, DateTime, Index, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .extensions import db
@@ -48,5 +48,13 @@ class Feedback(db.Model):
     first_token_ms: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # While `streaming`: when the generating process last showed it was alive
+    # (text flushed or a keep-alive touch); a stale one means that process died.
+    progress_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Set by a cancel from any process; the generating process watches for it.
+    cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
-    __table_args__ = (Index("ix_feedback_owner_created", "owner", "created_at", "id"),)
+    __table_args__ = (
+        Index("ix_feedback_owner_created", "owner", "created_at", "id"),
+        Index("ix_feedback_status_progress", "status", "progress_at"),
+    )

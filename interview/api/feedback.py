@@ -6,6 +6,7 @@ from ..feedback.records import InvalidCursor, delete_record, get_record, list_re
 from ..feedback.service import (
     cancel_feedback,
     feedback_events,
+    inline_feedback_events,
     is_resume_past_end,
     open_feed,
     start_feedback,
@@ -34,7 +35,7 @@ def create_feedback():
     app = current_app._get_current_object()
     generation = start_feedback(app, payload, current_owner())
     if inline:
-        return event_stream_response(feedback_events(app, generation))
+        return event_stream_response(inline_feedback_events(app, generation))
     feedback_id = generation.feedback_id
     url = url_for(".get_feedback", feedback_id=feedback_id)
     body = {
@@ -50,7 +51,7 @@ def create_feedback():
 def feedback_events_stream(feedback_id: str):
     """Replay a record's events, then follow it live until it ends."""
     after = resume_point()
-    feed = open_feed(feedback_id, current_owner())
+    feed = open_feed(current_app, feedback_id, current_owner())
     if feed is None:
         abort(404, NOT_FOUND)
     if is_resume_past_end(feed, after):
@@ -82,7 +83,7 @@ def list_feedback():
 def delete_feedback(feedback_id: str):
     """Delete a record for good; a generation still running is stopped first."""
     owner = current_owner()
-    cancel_feedback(feedback_id, owner)
+    cancel_feedback(current_app, feedback_id, owner)
     if not delete_record(feedback_id, owner):
         abort(404, NOT_FOUND)
     return "", 204
@@ -91,7 +92,7 @@ def delete_feedback(feedback_id: str):
 @bp.post("/<feedback_id>/cancel")
 def cancel(feedback_id: str):
     """Stop a generation; the record ends `interrupted` with the text so far."""
-    result = cancel_feedback(feedback_id, current_owner())
+    result = cancel_feedback(current_app, feedback_id, current_owner())
     if result is None:
         abort(404, NOT_FOUND)
     if result == "finished":

@@ -9,11 +9,12 @@ Deliberate choices:
   behind (a reconnect, a slow socket) catches up at once instead of drifting.
 - After `heartbeat_s` (15 s by default) without a write, a `: ping` comment
   keeps proxies and browsers from closing an idle connection.
-- A client that leaves raises GeneratorExit at a `yield`; nothing here stops
-  the generation, which goes on and saves the record.
+- A client that leaves raises GeneratorExit at a `yield`. The generation goes
+  on and saves the record, unless the caller passes `on_disconnect` (the
+  inline stream does with INTERVIEW_ABORT_ON_DISCONNECT=true).
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
 from ..sse import HEARTBEAT, encode_delta, encode_event, encode_retry, to_json
@@ -29,6 +30,8 @@ class Feed(Protocol):
 
     def wait_for_more(self, seen: int, timeout: float) -> None: ...
 
+    def close(self) -> None: ...
+
 
 def terminal_event(outcome: Outcome, event_id: int) -> str:
     """Return the `done` event with the saved record, or the `error` event."""
@@ -39,9 +42,25 @@ def terminal_event(outcome: Outcome, event_id: int) -> str:
 
 
 def stream_feedback_events(
-    feed: Feed, *, after: int = 0, pacer: Pacer, heartbeat_s: float
+    feed: Feed,
+    *,
+    after: int = 0,
+    pacer: Pacer,
+    heartbeat_s: float,
+    on_disconnect: Callable[[], None] | None = None,
 ) -> Iterator[str]:
     """Yield the record's events, sending only the characters after index `after`."""
+    try:
+        yield from _events(feed, after, pacer, heartbeat_s)
+    except GeneratorExit:
+        if on_disconnect is not None and feed.outcome is None:
+            on_disconnect()
+        raise
+    finally:
+        feed.close()
+
+
+def _events(feed: Feed, after: int, pacer: Pacer, heartbeat_s: float) -> Iterator[str]:
     yield encode_retry() + encode_event(to_json(feed.start), event="start")
     clock = pacer.clock
     sent = after

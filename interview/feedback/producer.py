@@ -3,8 +3,9 @@
 The producer runs on its own greenlet (a thread outside gevent), apart from
 any connection: a client that leaves does not stop it, so the record is saved
 with the whole text. It only stops early when asked to (`Generation.cancel`).
-The record is saved in one short transaction at the end; on failure the text so
-far is saved with status `failed` and the error.
+The text so far is flushed to the record as it grows (`progress.py`); the end is
+saved in one short transaction, then announced on the bus. On failure the text
+so far is saved with status `failed` and the error.
 
 The buffer is bounded: the model is asked for at most INTERVIEW_MAX_TOKENS, and
 an upstream that sends more than MAX_FEEDBACK_CHARACTERS anyway is cut off.
@@ -17,8 +18,10 @@ import time
 from flask import Flask
 
 from ..models import COMPLETED, FAILED, INTERRUPTED
+from .bus import NullBus, RedisBus
 from .graphemes import GraphemeSplitter
 from .live import Generation, Outcome, live_generations
+from .progress import ProgressWriter
 from .providers import FeedbackProvider, ProviderError
 from .providers.base import FeedbackInput
 from .records import finish_record
@@ -37,15 +40,26 @@ MAX_FEEDBACK_CHARACTERS = 20_000
 
 
 def start_producer(
-    app: Flask, generation: Generation, provider: FeedbackProvider, request: FeedbackInput
+    app: Flask,
+    generation: Generation,
+    provider: FeedbackProvider,
+    request: FeedbackInput,
+    bus: RedisBus | NullBus,
 ) -> None:
     """Run the generation in the background and register it as live until it ends."""
     live_generations.add(generation)
-    threading.Thread(target=produce, args=(app, generation, provider, request), daemon=True).start()
+    generation.producer = threading.Thread(
+        target=produce, args=(app, generation, provider, request, bus), daemon=True
+    )
+    generation.producer.start()
 
 
 def produce(
-    app: Flask, generation: Generation, provider: FeedbackProvider, request: FeedbackInput
+    app: Flask,
+    generation: Generation,
+    provider: FeedbackProvider,
+    request: FeedbackInput,
+    bus: RedisBus | NullBus,
 ) -> None:
     """Generate, append characters as they arrive, save the record, announce the end."""
     splitter = GraphemeSplitter()
@@ -53,12 +67,14 @@ def produce(
     upstream = provider.open_stream(request)
     generation.attach(upstream)
     started = time.monotonic()
+    progress = ProgressWriter(app, generation, bus, started)
     try:
         for piece in upstream:
             now = time.monotonic()
             if first_token_ms is None:
                 first_token_ms = round((now - started) * 1000)
             generation.append(splitter.feed(piece), now)
+            progress.maybe_flush(now, first_token_ms)
             if len(generation.characters) > MAX_FEEDBACK_CHARACTERS:
                 upstream.close()
                 status, error = FAILED, TOO_LONG
@@ -75,6 +91,7 @@ def produce(
         status, error = INTERRUPTED, None
     generation.finish(_save(app, generation, status, error, upstream.usage, first_token_ms))
     live_generations.discard(generation.feedback_id)
+    bus.publish_end(generation.feedback_id)
 
 
 def _save(app, generation, status, error, usage, first_token_ms) -> Outcome:

@@ -7,13 +7,14 @@ caller can never reach another caller's record.
 
 import base64
 import binascii
-from datetime import UTC, datetime
+from collections.abc import Collection
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, or_, select, update
 
 from ..extensions import db
-from ..models import STREAMING, Feedback, utcnow
+from ..models import INTERRUPTED, STREAMING, Feedback, utcnow
 from ..schemas import feedback_schema
 from .scoring import parse_score
 
@@ -124,14 +125,74 @@ def delete_record(feedback_id: str, owner: str | None) -> bool:
     return True
 
 
-def mark_interrupted(feedback_id: str) -> dict[str, Any] | None:
-    """End a `streaming` record that no process in reach is generating."""
-    record = db.session.get(Feedback, feedback_id)
-    if record is None or record.status != STREAMING:
-        db.session.rollback()
-        return None
-    record.status = "interrupted"
-    record.score = parse_score(record.feedback)
-    record.completed_at = utcnow()
+def flush_progress(feedback_id: str, feedback: str, first_token_ms: int | None) -> None:
+    """Save the text so far of a record that is still generating."""
+    db.session.execute(
+        update(Feedback)
+        .where(Feedback.feedback_id == feedback_id, Feedback.status == STREAMING)
+        .values(feedback=feedback, first_token_ms=first_token_ms, progress_at=utcnow())
+    )
     db.session.commit()
-    return serialize(record)
+
+
+def request_cancel(feedback_id: str) -> None:
+    """Flag a generating record for its producer, in whichever process it runs."""
+    db.session.execute(
+        update(Feedback)
+        .where(Feedback.feedback_id == feedback_id, Feedback.status == STREAMING)
+        .values(cancel_requested=True)
+    )
+    db.session.commit()
+
+
+def stop_requests_among(feedback_ids: Collection[str]) -> list[str]:
+    """Return which of these records were asked to stop, or deleted."""
+    rows = db.session.execute(
+        select(Feedback.feedback_id, Feedback.cancel_requested).where(
+            Feedback.feedback_id.in_(feedback_ids)
+        )
+    ).all()
+    db.session.commit()
+    going_on = {feedback_id for feedback_id, cancelled in rows if not cancelled}
+    return [feedback_id for feedback_id in feedback_ids if feedback_id not in going_on]
+
+
+def touch_progress(feedback_ids: Collection[str]) -> None:
+    """Show that this process is still generating these records."""
+    db.session.execute(
+        update(Feedback)
+        .where(Feedback.feedback_id.in_(feedback_ids), Feedback.status == STREAMING)
+        .values(progress_at=utcnow())
+    )
+    db.session.commit()
+
+
+def interrupt_stale(stale_after_s: float) -> list[str]:
+    """End every `streaming` record whose process has shown no sign of life for a while.
+
+    Such a record was left by a worker that died; it keeps the text flushed so far.
+    """
+    cutoff = utcnow() - timedelta(seconds=stale_after_s)
+    if db.engine.dialect.name == "sqlite":
+        cutoff = cutoff.replace(tzinfo=None)
+    last_sign = db.func.coalesce(Feedback.progress_at, Feedback.created_at)
+    swept = (
+        db.session.execute(
+            update(Feedback)
+            .where(Feedback.status == STREAMING, last_sign < cutoff)
+            .values(status=INTERRUPTED, completed_at=utcnow())
+            .returning(Feedback.feedback_id)
+        )
+        .scalars()
+        .all()
+    )
+    db.session.commit()
+    return list(swept)
+
+
+def is_stale(record: Feedback, stale_after_s: float) -> bool:
+    """True when a `streaming` record's process has shown no sign of life for a while."""
+    last_sign = record.progress_at or record.created_at
+    if last_sign.tzinfo is None:
+        last_sign = last_sign.replace(tzinfo=UTC)
+    return utcnow() - last_sign > timedelta(seconds=stale_after_s)

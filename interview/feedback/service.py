@@ -6,8 +6,10 @@ from typing import Any
 from flask import Flask
 
 from ..models import STREAMING
+from .bus import NullBus, RedisBus
 from .events import Feed, stream_feedback_events
-from .live import Generation, StoredRecordFeed, finished_feed, live_generations
+from .follow import FollowedRecord
+from .live import Generation, finished_feed, live_generations
 from .metrics import compute_answer_metrics
 from .pacing import Pacer
 from .producer import start_producer
@@ -17,8 +19,10 @@ from .providers.base import FeedbackInput
 from .records import (
     create_streaming_record,
     get_record,
-    mark_interrupted,
+    interrupt_stale,
+    is_stale,
     reload_record,
+    request_cancel,
     serialize,
 )
 
@@ -27,6 +31,10 @@ pacer = Pacer()
 
 def provider_of(app: Flask) -> FeedbackProvider:
     return app.extensions["interview.provider"]
+
+
+def bus_of(app: Flask) -> RedisBus | NullBus:
+    return app.extensions["interview.bus"]
 
 
 def start_feedback(app: Flask, payload: dict[str, Any], owner: str | None) -> Generation:
@@ -57,21 +65,32 @@ def start_feedback(app: Flask, payload: dict[str, Any], owner: str | None) -> Ge
     request = FeedbackInput(
         question, answer, role, metrics, build_feedback_prompt(question, answer, role)
     )
-    start_producer(app, generation, provider, request)
+    start_producer(app, generation, provider, request, bus_of(app))
     return generation
 
 
-def open_feed(feedback_id: str, owner: str | None) -> Feed | None:
-    """Return the feed of the owner's record, live when this process generates it."""
+def open_feed(app: Flask, feedback_id: str, owner: str | None) -> Feed | None:
+    """Return the feed of the owner's record: live here, followed from elsewhere, or stored."""
     record = get_record(feedback_id, owner)
     if record is None:
         return None
     live = live_generations.get(feedback_id)
     if live is not None:
         return live
-    if record.status == STREAMING:
-        return StoredRecordFeed(serialize(record), lambda: reload_record(feedback_id, owner))
-    return finished_feed(serialize(record))
+    if record.status != STREAMING:
+        return finished_feed(serialize(record))
+    subscription = bus_of(app).subscribe(feedback_id)
+    current = reload_record(feedback_id, owner)  # read again, now that we are subscribed
+    if current is None:
+        if subscription is not None:
+            subscription.close()
+        return None
+    return FollowedRecord(
+        current,
+        subscription,
+        lambda: reload_record(feedback_id, owner),
+        poll_s=app.config["INTERVIEW_POLL_INTERVAL_S"],
+    )
 
 
 def is_resume_past_end(feed: Feed, after: int) -> bool:
@@ -86,8 +105,27 @@ def feedback_events(app: Flask, feed: Feed, after: int = 0) -> Iterator[str]:
     )
 
 
-def cancel_feedback(feedback_id: str, owner: str | None) -> str | None:
-    """Stop the owner's generation: None if unknown, "finished" if already over."""
+def inline_feedback_events(app: Flask, generation: Generation) -> Iterator[str]:
+    """Return the event stream of a generation started by this request.
+
+    With INTERVIEW_ABORT_ON_DISCONNECT, the client leaving stops the generation.
+    """
+    abort = app.config["INTERVIEW_ABORT_ON_DISCONNECT"]
+    return stream_feedback_events(
+        generation,
+        pacer=pacer,
+        heartbeat_s=app.config["INTERVIEW_HEARTBEAT_S"],
+        on_disconnect=generation.cancel if abort else None,
+    )
+
+
+def cancel_feedback(app: Flask, feedback_id: str, owner: str | None) -> str | None:
+    """Stop the owner's generation, wherever it runs: None if unknown, "finished" if over.
+
+    The record is flagged; the generating process sees the flag within a
+    fraction of a second (`maintenance.py`) and closes its upstream. A record
+    whose process has died is ended here and now.
+    """
     record = get_record(feedback_id, owner)
     if record is None:
         return None
@@ -96,6 +134,10 @@ def cancel_feedback(feedback_id: str, owner: str | None) -> str | None:
     live = live_generations.get(feedback_id)
     if live is not None:
         live.cancel()
-    else:
-        mark_interrupted(feedback_id)
+        return "cancelling"
+    request_cancel(feedback_id)
+    stale_after_s = app.config["INTERVIEW_STALE_AFTER_S"]
+    if is_stale(record, stale_after_s):
+        for swept_id in interrupt_stale(stale_after_s):
+            bus_of(app).publish_end(swept_id)
     return "cancelling"

@@ -1,0 +1,99 @@
+"""Each worker's housekeeping: stop requests, signs of life, the stale sweep, shutdown.
+
+One background greenlet per worker (started by gunicorn's `post_worker_init`
+hook, see gunicorn.conf.py) runs every CHECK_INTERVAL_S:
+- stops the generations of this process whose record was flagged by a cancel
+  (from any process) or deleted, by closing their upstream;
+- every third of INTERVIEW_STALE_AFTER_S (at most 10 s), touches `progress_at`
+  of the records it generates, so a slow upstream never looks like a dead worker;
+- every half of INTERVIEW_STALE_AFTER_S (at most 10 s), and once at start, ends
+  as `interrupted` the records `streaming` with no sign of life for
+  INTERVIEW_STALE_AFTER_S (their worker was killed), and tells their followers.
+A failing check (database down) is logged and tried again at the next tick.
+"""
+
+import logging
+import threading
+import time
+
+from flask import Flask
+
+from .bus import NullBus, RedisBus
+from .live import live_generations
+from .records import interrupt_stale, stop_requests_among, touch_progress
+
+log = logging.getLogger(__name__)
+
+CHECK_INTERVAL_S = 0.5
+MAX_INTERVAL_S = 10.0
+
+
+def stop_requested_generations() -> None:
+    """Cancel the live generations whose record was flagged or deleted."""
+    feedback_ids = live_generations.ids()
+    if not feedback_ids:
+        return
+    for feedback_id in stop_requests_among(feedback_ids):
+        generation = live_generations.get(feedback_id)
+        if generation is not None:
+            generation.cancel()
+
+
+def sweep_stale_records(app: Flask, bus: RedisBus | NullBus) -> list[str]:
+    """End the records whose generating process died; return their ids."""
+    swept = interrupt_stale(app.config["INTERVIEW_STALE_AFTER_S"])
+    for feedback_id in swept:
+        bus.publish_end(feedback_id)
+    if swept:
+        log.warning("marked %d records left by a stopped worker as interrupted", len(swept))
+    return swept
+
+
+def run_maintenance(app: Flask) -> None:
+    """Run the checks for ever (see the module docstring)."""
+    bus = app.extensions["interview.bus"]
+    stale_after_s = app.config["INTERVIEW_STALE_AFTER_S"]
+    touch_interval_s = min(MAX_INTERVAL_S, stale_after_s / 3)
+    sweep_interval_s = min(MAX_INTERVAL_S, stale_after_s / 2)
+    last_touch = last_sweep = float("-inf")
+    while True:
+        now = time.monotonic()
+        try:
+            with app.app_context():
+                stop_requested_generations()
+                if now - last_touch >= touch_interval_s and len(live_generations):
+                    touch_progress(live_generations.ids())
+                    last_touch = now
+                if now - last_sweep >= sweep_interval_s:
+                    sweep_stale_records(app, bus)
+                    last_sweep = now
+        except Exception:
+            log.exception("maintenance check failed")
+        time.sleep(CHECK_INTERVAL_S)
+
+
+def start_maintenance(app: Flask) -> threading.Thread:
+    thread = threading.Thread(target=run_maintenance, args=(app,), daemon=True)
+    thread.start()
+    return thread
+
+
+def wait_for_generations(deadline: float) -> None:
+    """Let the live generations finish until `deadline` (monotonic)."""
+    while len(live_generations) and time.monotonic() < deadline:
+        time.sleep(0.1)
+
+
+def interrupt_generations(timeout: float = 5.0) -> None:
+    """Stop every live generation and wait (up to `timeout`) for their records to be saved.
+
+    Each one is saved `interrupted` with its text so far, and its subscribers
+    get `done`.
+    """
+    generations = live_generations.all()
+    for generation in generations:
+        generation.cancel()
+    deadline = time.monotonic() + timeout
+    for generation in generations:
+        if generation.producer is not None:
+            generation.producer.join(max(0.0, deadline - time.monotonic()))

@@ -1,0 +1,52 @@
+"""Flushing a generation's text so far to its record, and on to other processes.
+
+About every FLUSH_INTERVAL_S or FLUSH_CHARACTERS, whichever comes first, the
+text so far goes to the record in one short transaction; right after that
+commit, the new characters are published on the bus with their offset (see
+`bus.py` for why in that order). A flush that fails is logged and skipped:
+the generation goes on, and its end is saved as usual. The check runs when
+a chunk arrives, so a silent upstream delays the next flush until it speaks.
+"""
+
+import logging
+
+from flask import Flask
+
+from .bus import NullBus, RedisBus
+from .live import Generation
+from .records import flush_progress
+
+log = logging.getLogger(__name__)
+
+FLUSH_INTERVAL_S = 0.25
+FLUSH_CHARACTERS = 200
+
+
+class ProgressWriter:
+    def __init__(
+        self, app: Flask, generation: Generation, bus: RedisBus | NullBus, started: float
+    ) -> None:
+        self._app = app
+        self._generation = generation
+        self._bus = bus
+        self._flushed = 0
+        self._flushed_at = started
+
+    def maybe_flush(self, now: float, first_token_ms: int | None) -> None:
+        """Flush when enough time has passed or enough characters are waiting."""
+        waiting = len(self._generation.characters) - self._flushed
+        if waiting >= FLUSH_CHARACTERS or (waiting and now - self._flushed_at >= FLUSH_INTERVAL_S):
+            self.flush(now, first_token_ms)
+
+    def flush(self, now: float, first_token_ms: int | None) -> None:
+        characters = self._generation.characters
+        count = len(characters)
+        feedback_id = self._generation.feedback_id
+        try:
+            with self._app.app_context():
+                flush_progress(feedback_id, "".join(characters[:count]), first_token_ms)
+        except Exception:
+            log.warning("flushing the progress of %s failed", feedback_id, exc_info=True)
+            return
+        self._bus.publish_characters(feedback_id, self._flushed, characters[self._flushed : count])
+        self._flushed, self._flushed_at = count, now

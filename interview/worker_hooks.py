@@ -1,0 +1,45 @@
+"""gunicorn worker hooks (wired in gunicorn.conf.py): housekeeping and graceful shutdown.
+
+On SIGTERM (a deploy or a scale-down) gunicorn stops accepting and gives open
+connections `graceful_timeout` seconds before the arbiter kills the worker.
+Generations may run until SHUTDOWN_MARGIN_S before that kill; then whatever
+is still generating is stopped and saved `interrupted` with its text so far,
+and its subscribers get `done`, so the connections close and the worker exits
+on its own. Background generations (202) are waited for the same way when the
+worker exits.
+"""
+
+import signal
+import threading
+import time
+
+from .feedback.maintenance import interrupt_generations, start_maintenance, wait_for_generations
+
+SHUTDOWN_MARGIN_S = 5.0
+
+_shutdown = {"deadline": None}
+
+
+def on_worker_start(worker) -> None:
+    """Start the housekeeping greenlet; plan the end of generations on SIGTERM."""
+    start_maintenance(worker.wsgi)
+    graceful_s = worker.cfg.graceful_timeout
+    gunicorn_handler = signal.getsignal(signal.SIGTERM)
+
+    def handle_term(signum, frame) -> None:
+        gunicorn_handler(signum, frame)
+        budget = max(0.0, graceful_s - SHUTDOWN_MARGIN_S)
+        _shutdown["deadline"] = time.monotonic() + budget
+        timer = threading.Timer(budget, interrupt_generations)
+        timer.daemon = True
+        timer.start()
+
+    signal.signal(signal.SIGTERM, handle_term)
+
+
+def on_worker_exit(worker) -> None:
+    """Let background generations finish in the time left, then save the rest as interrupted."""
+    deadline = _shutdown["deadline"]
+    if deadline is not None:
+        wait_for_generations(deadline)
+    interrupt_generations(timeout=SHUTDOWN_MARGIN_S - 2)
