@@ -2,18 +2,21 @@
 
 On SIGTERM (a deploy or a scale-down) gunicorn stops accepting and gives open
 connections `graceful_timeout` seconds before the arbiter kills the worker.
-Generations may run until SHUTDOWN_MARGIN_S before that kill; then whatever
-is still generating is stopped and saved `interrupted` with its text so far,
-and its subscribers get `done`, so the connections close and the worker exits
-on its own. Background generations (202) are waited for the same way when the
-worker exits.
+Streams go on at their pace until SHUTDOWN_MARGIN_S before that kill. Then
+pacing is released, so every open stream sends what it has at once, and
+whatever is still generating is stopped and saved `interrupted` with its text
+so far; every subscriber gets `done`, the connections close and the worker
+exits on its own. Background generations (202) are waited for the same way
+when the worker exits.
 """
 
 import signal
-import threading
 import time
 
+import gevent
+
 from .feedback.maintenance import interrupt_generations, start_maintenance, wait_for_generations
+from .feedback.service import pacer
 
 SHUTDOWN_MARGIN_S = 5.0
 
@@ -30,11 +33,16 @@ def on_worker_start(worker) -> None:
         gunicorn_handler(signum, frame)
         budget = max(0.0, graceful_s - SHUTDOWN_MARGIN_S)
         _shutdown["deadline"] = time.monotonic() + budget
-        timer = threading.Timer(budget, interrupt_generations)
-        timer.daemon = True
-        timer.start()
+        # The handler runs in the event loop, where nothing may block: schedule a greenlet.
+        gevent.spawn_later(budget, end_open_streams)
 
     signal.signal(signal.SIGTERM, handle_term)
+
+
+def end_open_streams() -> None:
+    """Send every open stream's remaining characters now; stop the running generations."""
+    pacer.release()
+    interrupt_generations()
 
 
 def on_worker_exit(worker) -> None:

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 
 import psycopg
 import pytest
+import redis
 from flask import Flask
 from flask_migrate import upgrade
 from sqlalchemy import delete
@@ -30,7 +31,33 @@ from .servers import GunicornServer
 POSTGRES_ADMIN_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
 )
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 BACKENDS = ("sqlite", "postgresql")
+
+
+def require_service(name: str, check) -> None:
+    """Skip when a local service is missing, with the reason; in CI, fail instead."""
+    try:
+        check()
+    except Exception as exc:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"{name} is not reachable: {exc}")
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """The local Redis server (TEST_REDIS_URL)."""
+
+    def ping() -> None:
+        client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+        try:
+            client.ping()
+        finally:
+            client.close()
+
+    require_service("Redis", ping)
+    return REDIS_URL
 
 
 @pytest.fixture(scope="session")

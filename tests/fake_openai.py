@@ -50,6 +50,7 @@ class Fault:
     text: str | None = None
     finish_reason: str | None = None
     first_token_delay_s: float | None = None
+    chunk_delay_s: float | None = None
 
 
 @dataclass
@@ -87,6 +88,14 @@ class _ClientLeft(Exception):
     pass
 
 
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 256
+
+    def handle_error(self, request, client_address) -> None:
+        pass  # a client that vanished (a killed worker) is part of the tests
+
+
 class FakeOpenAI:
     def __init__(self, prefix: str = "/v1") -> None:
         self.prefix = prefix.rstrip("/")
@@ -101,9 +110,7 @@ class FakeOpenAI:
 
     # -- lifecycle -------------------------------------------------------------
     def start(self) -> "FakeOpenAI":
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
-        self._server.daemon_threads = True
-        self._server.request_queue_size = 256
+        self._server = _QuietServer(("127.0.0.1", 0), _handler_for(self))
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
         return self
@@ -306,8 +313,9 @@ def _handler_for(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
                     return
                 if sent == fault.malformed_after:
                     self._write(b"data: {not json\n\n")
-                if sent and settings.chunk_delay_s:
-                    time.sleep(settings.chunk_delay_s)
+                chunk_delay_s = fault.chunk_delay_s or settings.chunk_delay_s
+                if sent and chunk_delay_s:
+                    time.sleep(chunk_delay_s)
                 self._frame(_chunk(completion_id, model, {"content": piece}))
                 if settings.empty_chunks:
                     self._frame(_chunk(completion_id, model, {"content": None}))

@@ -66,15 +66,24 @@ class GunicornServer:
         self.stop()
         raise RuntimeError(f"gunicorn did not become healthy:\n{self.log()}")
 
+    def worker_pids(self) -> list[int]:
+        pid = self.process.pid
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        return [int(child) for child in children]
+
+    def terminate(self) -> None:
+        """Send SIGTERM to the arbiter, as a deploy does; do not wait."""
+        self.process.send_signal(signal.SIGTERM)
+
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = 15) -> None:
         if self.process is None or self.process.poll() is not None:
             return
         self.process.send_signal(signal.SIGTERM)
         try:
-            self.process.wait(timeout=15)
+            self.process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()

@@ -47,9 +47,14 @@ class Pacer:
     ) -> None:
         self.clock = clock
         self._sleep = sleep
+        self.released = False
 
     def wait_until(self, deadline: float) -> None:
-        """Return at `deadline` or, when it has passed, at once."""
+        """Return at `deadline` or, when it has passed (or the pacer is released), at once."""
         # A timer may wake a little early; never send a character before it is due.
-        while (remaining := deadline - self.clock()) > 0:
-            self._sleep(remaining)
+        while not self.released and (remaining := deadline - self.clock()) > 0:
+            self._sleep(min(remaining, 1.0))
+
+    def release(self) -> None:
+        """Stop pacing for good: every stream sends what it has at once (worker shutdown)."""
+        self.released = True
