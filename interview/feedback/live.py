@@ -54,6 +54,7 @@ class Generation:
         self._changed = threading.Condition()
         self._upstream: ProviderStream | None = None
         self.producer: threading.Thread | None = None
+        self.progress = None  # the producer's ProgressWriter, once it runs
 
     def attach(self, upstream: ProviderStream) -> None:
         """Remember the upstream stream, so `cancel` can close it."""

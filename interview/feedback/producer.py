@@ -67,14 +67,14 @@ def produce(
     upstream = provider.open_stream(request)
     generation.attach(upstream)
     started = time.monotonic()
-    progress = ProgressWriter(app, generation, bus, started)
+    generation.progress = progress = ProgressWriter(app, generation, bus, started)
     try:
         for piece in upstream:
             now = time.monotonic()
             if first_token_ms is None:
-                first_token_ms = round((now - started) * 1000)
+                first_token_ms = progress.first_token_ms = round((now - started) * 1000)
             generation.append(splitter.feed(piece), now)
-            progress.maybe_flush(now, first_token_ms)
+            progress.maybe_flush(now)
             if len(generation.characters) > MAX_FEEDBACK_CHARACTERS:
                 upstream.close()
                 status, error = FAILED, TOO_LONG

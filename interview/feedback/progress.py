@@ -4,11 +4,15 @@ About every FLUSH_INTERVAL_S or FLUSH_CHARACTERS, whichever comes first, the
 text so far goes to the record in one short transaction; right after that
 commit, the new characters are published on the bus with their offset (see
 `bus.py` for why in that order). A flush that fails is logged and skipped:
-the generation goes on, and its end is saved as usual. The check runs when
-a chunk arrives, so a silent upstream delays the next flush until it speaks.
+the generation goes on, and its end is saved as usual. The producer checks
+when a chunk arrives; the worker's housekeeping (`maintenance.py`) checks
+twice a second too, so text that arrived before the upstream fell silent is
+not held back.
 """
 
 import logging
+import threading
+import time
 
 from flask import Flask
 
@@ -31,16 +35,23 @@ class ProgressWriter:
         self._bus = bus
         self._flushed = 0
         self._flushed_at = started
+        self.first_token_ms: int | None = None
+        self._lock = threading.Lock()  # the producer and the housekeeping both flush
 
-    def maybe_flush(self, now: float, first_token_ms: int | None) -> None:
+    def maybe_flush(self, now: float | None = None) -> None:
         """Flush when enough time has passed or enough characters are waiting."""
+        now = time.monotonic() if now is None else now
         waiting = len(self._generation.characters) - self._flushed
         if waiting >= FLUSH_CHARACTERS or (waiting and now - self._flushed_at >= FLUSH_INTERVAL_S):
-            self.flush(now, first_token_ms)
+            with self._lock:
+                self._flush(now)
 
-    def flush(self, now: float, first_token_ms: int | None) -> None:
+    def _flush(self, now: float) -> None:
+        first_token_ms = self.first_token_ms
         characters = self._generation.characters
         count = len(characters)
+        if count == self._flushed:
+            return  # the other flusher was first
         feedback_id = self._generation.feedback_id
         try:
             with self._app.app_context():
