@@ -19,6 +19,9 @@ def test_defaults_need_nothing_outside_the_machine(tmp_path):
     assert config["INTERVIEW_MAX_DELAY_MS"] == 1000
     assert config["INTERVIEW_UPSTREAM_TIMEOUT_S"] == 30
     assert config["MAX_CONTENT_LENGTH"] == 1024 * 1024
+    assert config["REDIS_URL"] is None
+    assert config["INTERVIEW_ABORT_ON_DISCONNECT"] is False
+    assert config["INTERVIEW_STALE_AFTER_S"] == 60
     assert len(config["SECRET_KEY"]) >= 32
 
 
@@ -54,6 +57,10 @@ def test_database_urls(raw, expected):
         ({"INTERVIEW_PROVIDER": "openai"}, "OPENAI_API_KEY"),
         ({"INTERVIEW_UPSTREAM_TIMEOUT_S": "0"}, "INTERVIEW_UPSTREAM_TIMEOUT_S"),
         ({"DATABASE_URL": "not a url"}, "DATABASE_URL"),
+        ({"REDIS_URL": "localhost:6379"}, "REDIS_URL"),
+        ({"INTERVIEW_ABORT_ON_DISCONNECT": "maybe"}, "INTERVIEW_ABORT_ON_DISCONNECT"),
+        ({"INTERVIEW_STALE_AFTER_S": "-1"}, "INTERVIEW_STALE_AFTER_S"),
+        ({"INTERVIEW_POLL_INTERVAL_S": "soon"}, "INTERVIEW_POLL_INTERVAL_S"),
     ],
 )
 def test_invalid_values_name_the_variable(environ, variable):
