@@ -1,4 +1,4 @@
-"""Cross-instance resume latency: reconnect on another instance, time to the first missing character.
+"""Cross-instance resume latency: reconnect elsewhere, time to the first missing character.
 
 Starts the fake upstream and two gunicorn instances on one database (SQLite
 file, or DATABASE_URL), with Redis (REDIS_URL, default the local one) or, with
@@ -33,7 +33,9 @@ TEXT = "".join(f"{i:03d} " for i in range(100))
 def start_async(server) -> str:
     body = json.dumps({"question": "Why?", "answer": "Because it matters.", "delay_ms": 20})
     request = urllib.request.Request(
-        server.url + "/api/v1/feedback", data=body.encode(), method="POST",
+        server.url + "/api/v1/feedback",
+        data=body.encode(),
+        method="POST",
         headers={"Content-Type": "application/json", "Prefer": "respond-async"},
     )
     with urllib.request.urlopen(request, timeout=10) as response:
@@ -48,13 +50,20 @@ def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="resume-"))
     database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{workdir / 'bench.sqlite3'}"
     subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "app", "db", "upgrade"], cwd=ROOT, check=True,
-        env={**os.environ, "DATABASE_URL": database_url}, capture_output=True,
+        [sys.executable, "-m", "flask", "--app", "app", "db", "upgrade"],
+        cwd=ROOT,
+        check=True,
+        env={**os.environ, "DATABASE_URL": database_url},
+        capture_output=True,
     )
     with FakeOpenAI() as fake:
         fake.configure(text=TEXT, chunk_chars=8, chunk_delay_s=0.01)
-        environ = {"DATABASE_URL": database_url, "OPENAI_API_KEY": "sk-bench",
-                   "OPENAI_BASE_URL": fake.base_url, "INTERVIEW_PROVIDER": "openai"}
+        environ = {
+            "DATABASE_URL": database_url,
+            "OPENAI_API_KEY": "sk-bench",
+            "OPENAI_BASE_URL": fake.base_url,
+            "INTERVIEW_PROVIDER": "openai",
+        }
         if not args.polling:
             environ["REDIS_URL"] = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
         a, b = GunicornServer(environ, workdir), GunicornServer(environ, workdir)
@@ -75,8 +84,10 @@ def main() -> None:
             a.stop()
             b.stop()
     mode = "polling" if args.polling else "redis"
-    print(f"{mode}: {args.runs} resumes, time to the first missing character "
-          f"p50 {statistics.median(latencies):.1f} ms, max {max(latencies):.1f} ms")
+    print(
+        f"{mode}: {args.runs} resumes, time to the first missing character "
+        f"p50 {statistics.median(latencies):.1f} ms, max {max(latencies):.1f} ms"
+    )
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """The question bank."""
 
-from interview.feedback.questions import CATEGORIES, get_question, list_questions
+from interview.feedback.questions import CATEGORIES, list_questions
 
 
 def test_at_least_twelve_real_questions_per_category():
@@ -10,10 +10,7 @@ def test_at_least_twelve_real_questions_per_category():
         assert all(q["text"].strip().endswith(("?", ".")) and q["tips"] for q in questions)
 
 
-def test_ids_are_unique_and_resolve():
-    questions = list_questions()
-    ids = [q["id"] for q in questions]
+def test_ids_are_unique():
+    ids = [q["id"] for q in list_questions()]
     assert len(ids) == len(set(ids)) >= 48
-    assert get_question(ids[0]) == questions[0]
-    assert get_question("nope") is None
     assert list_questions("astrology") == []

@@ -17,8 +17,3 @@ def _all_questions() -> tuple[dict[str, Any], ...]:
 def list_questions(category: str | None = None) -> list[dict[str, Any]]:
     """Return the bank's questions, or those of one category."""
     return [q for q in _all_questions() if category is None or q["category"] == category]
-
-
-def get_question(question_id: str) -> dict[str, Any] | None:
-    """Return one question by its id, or None."""
-    return next((q for q in _all_questions() if q["id"] == question_id), None)
