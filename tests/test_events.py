@@ -1,6 +1,7 @@
 """The event stream of a feed, on a simulated clock."""
 
 import json
+import time
 
 from interview.feedback.events import stream_feedback_events
 from interview.feedback.live import Generation, Outcome, finished_feed
@@ -87,3 +88,11 @@ def test_silence_gets_a_heartbeat_comment():
     assert next(stream) == ": ping\n\n"
     generation.finish(Outcome(record("")))
     assert json.loads(next(stream).split("data: ", 1)[1])["status"] == "completed"
+
+
+def test_cancel_sends_what_was_received_at_once():
+    generation = Generation(START, delay_s=10.0)
+    generation.append(list("abc"), arrived_at=0.0)
+    generation.cancel()
+    generation.append(["d"], arrived_at=0.0)
+    assert max(generation.due_times) <= time.monotonic()

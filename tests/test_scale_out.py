@@ -8,6 +8,7 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+import redis
 
 from .fake_openai import FakeOpenAI, Fault
 from .sse_client import open_stream, parse_events, read_stream
@@ -221,3 +222,28 @@ def test_abort_on_disconnect_closes_the_upstream(server_factory, fake_openai):
     assert record["status"] == "interrupted"
     assert record["feedback"] and len(record["feedback"]) < len(TEXT)
     assert TEXT.startswith(record["feedback"])
+
+
+def test_a_follower_that_leaves_releases_its_redis_subscription(
+    server_factory, redis_url, fake_openai
+):
+    a = server_factory(REDIS_URL=redis_url)
+    b = server_factory(REDIS_URL=redis_url)
+    configure(fake_openai, chunk_chars=1, chunk_delay_s=0.02)
+    feedback_id = start_async(a, delay_ms=20)
+    channel = f"interview:feedback:{feedback_id}"
+    client = redis.Redis.from_url(redis_url)
+    try:
+        conn, response = open_stream(b.url, "GET", f"/api/v1/feedback/{feedback_id}/events")
+        events = parse_events(iter(response.readline, b""))
+        for _ in range(4):
+            next(events)
+        assert client.pubsub_numsub(channel) == [(channel.encode(), 1)]
+        conn.close()
+        deadline = time.monotonic() + 3
+        while client.pubsub_numsub(channel) != [(channel.encode(), 0)]:
+            assert time.monotonic() < deadline, "the subscription outlived its client"
+            time.sleep(0.05)
+    finally:
+        client.close()
+    wait_for_status(a, feedback_id)

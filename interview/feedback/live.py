@@ -84,6 +84,7 @@ class Generation:
         """
         self.cancel_requested = True
         with self._changed:
+            self._schedule = PacedSchedule(0.0)  # what still arrives is due on arrival
             bring_forward(self.due_times, time.monotonic())
             self._changed.notify_all()
         if self._upstream is not None:
