@@ -138,8 +138,10 @@ def test_cancel_on_one_instance_stops_the_generation_on_the_other(instances, fak
         time.sleep(0.05)
 
 
-def test_two_workers_serve_any_stream(server_factory, redis_url, fake_openai):
-    server = server_factory(WEB_CONCURRENCY="2", REDIS_URL=redis_url)
+@pytest.mark.parametrize("live_tail", ["redis", "polling"])
+def test_two_workers_serve_any_stream(server_factory, request, fake_openai, live_tail):
+    extra = {"REDIS_URL": request.getfixturevalue("redis_url")} if live_tail == "redis" else {}
+    server = server_factory(WEB_CONCURRENCY="2", **extra)
     assert len(server.worker_pids()) == 2
     configure(fake_openai, chunk_chars=8, chunk_delay_s=0.005)
     for _ in range(4):
