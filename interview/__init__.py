@@ -6,11 +6,13 @@ from collections.abc import Mapping
 from flask import Flask
 
 from .api import register_api
+from .browser_session import configure_sessions
 from .config import load_config
 from .errors import register_error_handlers
 from .extensions import db, migrate, tune_database
 from .feedback.bus import bus_from_config
 from .feedback.providers import provider_from_config
+from .security import register_security
 from .web import bp as web_bp
 
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -28,10 +30,12 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     register_error_handlers(app)
+    register_security(app)
     return app
 
 
 def register_extensions(app: Flask) -> None:
+    configure_sessions(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(PROJECT_ROOT, "migrations"))
     with app.app_context():

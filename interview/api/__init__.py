@@ -3,8 +3,10 @@
 from flask import Blueprint, Flask
 
 from . import feedback, health, openapi, questions
+from .owners import identify_caller
 
 api_bp = Blueprint("api", __name__, url_prefix="/api/v1")
+api_bp.before_request(identify_caller)
 api_bp.register_blueprint(feedback.bp)
 api_bp.register_blueprint(questions.bp)
 api_bp.register_blueprint(openapi.bp)

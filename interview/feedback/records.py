@@ -2,7 +2,8 @@
 
 Every function commits (or only reads) before it returns: no transaction stays
 open while a stream runs. Records are always looked up with their owner, so a
-caller can never reach another caller's record.
+caller can never reach another caller's record. `ANYONE` is the owner of a
+caller of the open API (no API keys configured): every record is in reach.
 """
 
 import base64
@@ -11,12 +12,18 @@ from collections.abc import Collection
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, or_, select, true, update
 
 from ..extensions import db
 from ..models import INTERRUPTED, STREAMING, Feedback, utcnow
 from ..schemas import feedback_schema
 from .scoring import parse_score
+
+ANYONE = "*"
+
+
+def _owned_by(owner: str | None) -> ColumnElement[bool]:
+    return true() if owner == ANYONE else Feedback.owner == owner
 
 
 class InvalidCursor(ValueError):
@@ -29,6 +36,8 @@ def serialize(record: Feedback) -> dict[str, Any]:
 
 def create_streaming_record(**fields: Any) -> Feedback:
     """Insert a record in status `streaming` and commit, before any byte is streamed."""
+    if fields.get("owner") == ANYONE:
+        fields["owner"] = None
     record = Feedback(status=STREAMING, feedback="", **fields)
     db.session.add(record)
     db.session.commit()
@@ -65,7 +74,7 @@ def finish_record(
 def get_record(feedback_id: str, owner: str | None) -> Feedback | None:
     """Return the record if it exists and belongs to `owner`."""
     record = db.session.execute(
-        select(Feedback).where(Feedback.feedback_id == feedback_id, Feedback.owner == owner)
+        select(Feedback).where(Feedback.feedback_id == feedback_id, _owned_by(owner))
     ).scalar_one_or_none()
     db.session.commit()  # end the read transaction now, not when the request ends
     return record
@@ -97,7 +106,7 @@ def list_records(
     owner: str | None, limit: int, cursor: str | None = None
 ) -> tuple[list[Feedback], str | None]:
     """Return one page of the owner's records, newest first, and the next page's cursor."""
-    query = select(Feedback).where(Feedback.owner == owner)
+    query = select(Feedback).where(_owned_by(owner))
     if cursor is not None:
         created, feedback_id = _decode_cursor(cursor)
         if db.engine.dialect.name == "sqlite":
@@ -196,3 +205,14 @@ def is_stale(record: Feedback, stale_after_s: float) -> bool:
     if last_sign.tzinfo is None:
         last_sign = last_sign.replace(tzinfo=UTC)
     return utcnow() - last_sign > timedelta(seconds=stale_after_s)
+
+
+def list_attempts(owner: str, question: str | None = None, limit: int = 500) -> list[Feedback]:
+    """Return the owner's records, newest first, optionally only those for one question."""
+    query = select(Feedback).where(_owned_by(owner))
+    if question is not None:
+        query = query.where(Feedback.question == question)
+    query = query.order_by(Feedback.created_at.desc(), Feedback.feedback_id.desc()).limit(limit)
+    records = db.session.execute(query).scalars().all()
+    db.session.commit()
+    return list(records)

@@ -1,11 +1,16 @@
-"""The practice pages."""
+"""The practice pages: practise, history, one attempt."""
 
-from flask import Blueprint, render_template
+from flask import Blueprint
+
+from ..browser_session import csrf_token, ensure_browser_identity
 
 bp = Blueprint("web", __name__)
+bp.before_request(ensure_browser_identity)
 
 
-@bp.get("/")
-def index():
-    """Show the practice page."""
-    return render_template("index.html")
+@bp.app_context_processor
+def page_globals() -> dict:
+    return {"csrf_token": csrf_token}
+
+
+from . import views  # noqa: E402,F401  (registers the routes on bp)

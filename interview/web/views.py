@@ -1,0 +1,52 @@
+"""Page views: each reads plain data from the domain and renders one template."""
+
+from flask import abort, render_template, request
+
+from ..browser_session import browser_owner
+from ..feedback.attempts import attempts_at, compare_attempts, history_by_question, previous_attempt
+from ..feedback.questions import CATEGORIES, list_questions
+from ..feedback.records import get_record
+from ..models import STREAMING
+from . import bp
+from .charts import HEIGHT, WIDTH, polyline, score_trend
+
+
+@bp.get("/")
+def index():
+    """Show the practice form, with the question bank and a question given in `?question=`."""
+    questions = {category: list_questions(category) for category in CATEGORIES}
+    return render_template(
+        "index.html",
+        questions=questions,
+        question=request.args.get("question", "")[:2000],
+        role=request.args.get("role", "")[:200],
+    )
+
+
+@bp.get("/history")
+def history():
+    """List this browser's attempts, grouped by question, newest first."""
+    return render_template("history.html", groups=history_by_question(browser_owner()))
+
+
+@bp.get("/feedback/<feedback_id>")
+def attempt(feedback_id: str):
+    """Show one attempt in full, compared with the previous attempt at the same question."""
+    owner = browser_owner()
+    record = get_record(feedback_id, owner)
+    if record is None:
+        abort(404, "There is no such attempt in this browser's history.")
+    attempts = attempts_at(record, owner)
+    previous = previous_attempt(record, attempts)
+    scored = [(a.created_at.strftime("%d %b"), a.score) for a in attempts if a.score is not None]
+    points = score_trend(scored)
+    return render_template(
+        "attempt.html",
+        record=record,
+        live=record.status == STREAMING,
+        previous=previous,
+        comparison=compare_attempts(record, previous) if previous else None,
+        trend=points,
+        trend_line=polyline(points),
+        chart_size=(WIDTH, HEIGHT),
+    )
