@@ -31,6 +31,7 @@ window.FeedbackStream = (function () {
       const state = this.state;
       const url = state.eventsUrl + (state.lastId ? "?last_event_id=" + state.lastId : "");
       this.source = new EventSource(url);
+      window.addEventListener("pagehide", () => { this.leaving = true; });
       this.source.addEventListener("delta", (event) => {
         const first = state.text === "";
         state.text += JSON.parse(event.data).text;
@@ -49,8 +50,9 @@ window.FeedbackStream = (function () {
           this.handlers.onFailed(JSON.parse(event.data));
         } else if (this.source.readyState === EventSource.CONNECTING) {
           this.handlers.onReconnecting(); // EventSource resends Last-Event-ID by itself
-        } else {
-          this.finish();
+        } else if (!this.leaving) {
+          // Closed for good; keep what was remembered, so a reload can still resume.
+          this.source.close();
           this.handlers.onFailed({ code: "connection", message: "The connection was lost." });
         }
       });

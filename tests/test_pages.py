@@ -1,0 +1,291 @@
+"""The practice pages in a real browser (Debian's Chromium through Playwright)."""
+
+import json
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from .fake_openai import FakeOpenAI, Fault
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+QUESTION = "Tell me about a time you resolved a conflict in your team."
+ANSWER = (
+    "At my previous company two engineers disagreed about a release. I was responsible for "
+    "the plan, so I met each of them and proposed a staged rollout. As a result we shipped "
+    "on time and cut incidents by 30%."
+)
+FEEDBACK = (
+    "**Verdict**: a clear answer with a measurable result.\n\n"
+    "**Strengths**\n- You owned the plan.\n- The result has a number.\n\n"
+    "**Improvements**\n- Say what each engineer wanted.\n- Add what you learned.\n\n"
+    "Score: 7/10"
+)
+PLAIN = "Plain feedback that streams one character at a time and ends here."
+
+
+@pytest.fixture(scope="module")
+def browser() -> Browser:
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-quic",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def site(server_factory):
+    return server_factory(INTERVIEW_STREAM_DELAY_MS="15")
+
+
+@pytest.fixture
+def page(browser: Browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    context.close()
+    assert errors == [], f"JavaScript errors: {errors}"
+
+
+def configure(fake: FakeOpenAI, text: str, **settings) -> None:
+    fake.reset()
+    fake.configure(text=text, chunk_chars=12, **settings)
+
+
+def record(site, feedback_id: str) -> dict:
+    with urllib.request.urlopen(f"{site.url}/api/v1/feedback/{feedback_id}", timeout=10) as r:
+        return json.loads(r.read())
+
+
+def submit(page: Page, site, question: str = QUESTION, answer: str = ANSWER) -> None:
+    page.goto(site.url + "/")
+    page.fill("#question", question)
+    page.fill("#answer", answer)
+    page.click("#submit")
+
+
+def wait_done(page: Page, timeout: float = 20_000) -> str:
+    expect(page.locator("#summary a")).to_be_visible(timeout=timeout)
+    href = page.get_attribute("#summary a", "href")
+    return href.rsplit("/", 1)[1]
+
+
+def wait_for_text(page: Page, length: int, timeout: float = 10) -> None:
+    """Wait until the feedback shows more than `length` characters (polled: the CSP forbids eval)."""
+    deadline = time.monotonic() + timeout
+    while len(page.inner_text("#feedback")) <= length:
+        assert time.monotonic() < deadline, "the feedback did not grow"
+        page.wait_for_timeout(50)
+
+
+def shot(page: Page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def test_feedback_streams_in_and_ends_as_the_models_text(page, site, fake_openai):
+    configure(fake_openai, FEEDBACK)
+    submit(page, site)
+    expect(page.locator("#answer-count")).to_contain_text("words")
+    lengths = []
+    for _ in range(6):
+        lengths.append(len(page.inner_text("#feedback")))
+        page.wait_for_timeout(150)
+    assert lengths == sorted(lengths) and lengths[-1] > lengths[0] and lengths[0] < 100
+
+    feedback_id = wait_done(page)
+    shown = page.inner_text("#feedback")
+    assert "Strengths" in shown and "Score: 7/10" in shown
+    assert page.locator("#feedback strong").first.inner_text() == "Verdict"
+    assert record(site, feedback_id)["feedback"] == FEEDBACK
+    expect(page.locator("#status-text")).to_have_text("Done.")
+    expect(page.locator("#summary")).to_contain_text("7/10")
+    expect(page.locator("#copy")).to_be_visible()
+    shot(page, "practice-desktop")
+    page.set_viewport_size({"width": 375, "height": 812})
+    shot(page, "practice-phone")
+    page.emulate_media(color_scheme="dark")
+    shot(page, "practice-phone-dark")
+
+
+def test_stop_ends_the_stream_and_try_again_starts_a_new_attempt(page, site, fake_openai):
+    configure(fake_openai, PLAIN * 8, chunk_delay_s=0.05)
+    submit(page, site)
+    wait_for_text(page, 20)
+    page.click("#stop")
+    feedback_id = wait_done(page)
+    stopped = page.inner_text("#feedback")
+    page.wait_for_timeout(600)
+    assert page.inner_text("#feedback") == stopped
+    saved = record(site, feedback_id)
+    assert saved["status"] == "interrupted"
+    # the page shows exactly the saved text (a paragraph drops trailing spaces)
+    assert saved["feedback"].rstrip() == stopped and len(stopped) < len(PLAIN * 8)
+
+    configure(fake_openai, PLAIN)
+    page.click("#try-again")
+    expect(page.locator("#question")).to_have_value(QUESTION)
+    page.fill("#answer", ANSWER)
+    page.click("#submit")
+    second_id = wait_done(page)
+    assert second_id != feedback_id and record(site, second_id)["status"] == "completed"
+
+
+def test_a_reload_mid_stream_resumes_where_it_was(page, site, fake_openai):
+    text = PLAIN * 3
+    configure(fake_openai, text)
+    submit(page, site)
+    wait_for_text(page, 40)
+    page.reload()
+    expect(page.locator("#status-text")).not_to_have_text("Writing feedback…", timeout=2000)
+    feedback_id = wait_done(page)
+    assert page.inner_text("#feedback") == text
+    assert record(site, feedback_id)["feedback"] == text
+
+
+def test_hostile_text_never_becomes_live_html(page, site, fake_openai):
+    hostile_model = (
+        "Look <img src=x onerror=\"window.__xss='model-img'\"> here.\n\n"
+        "<script>window.__xss='model-script'</script>\n\n"
+        "[click me](javascript:window.__xss='md-link') and ![pic](x.png)\n\n"
+        "<a href=\"javascript:window.__xss='a'\">raw</a> <svg onload=\"window.__xss='svg'\"></svg>"
+    )
+    configure(fake_openai, hostile_model)
+    question = "<img src=x onerror=\"window.__xss='question'\"> Why us?"
+    answer = "<script>window.__xss='answer'</script> Because I <b>care</b> about it."
+    submit(page, site, question, answer)
+    feedback_id = wait_done(page)
+    for url in ("/", "/history", f"/feedback/{feedback_id}"):
+        page.goto(site.url + url)
+        page.wait_for_timeout(300)
+        assert page.evaluate("window.__xss") is None
+        live = page.evaluate(
+            "document.querySelectorAll('main img, main script, main svg:not(.chart), "
+            '[onerror], [onload], a[href^="javascript"]\').length'
+        )
+        assert live == 0
+    assert "<img src=x" in page.inner_text("h1")  # shown as text, not markup
+
+
+def test_history_comparison_and_trend_are_private_to_the_browser(browser, page, site, fake_openai):
+    configure(fake_openai, "Short answer, needs a result.\n\nScore: 4/10")
+    submit(page, site)
+    first_id = wait_done(page)
+    configure(fake_openai, FEEDBACK)
+    submit(page, site)
+    second_id = wait_done(page)
+
+    page.goto(site.url + "/history")
+    expect(page.locator(f"#attempt-{first_id}")).to_be_visible()
+    expect(page.locator(f"#attempt-{second_id}")).to_contain_text("7/10")
+    page.goto(f"{site.url}/feedback/{second_id}")
+    expect(page.locator(".comparison")).to_contain_text("Score: +3")
+    assert page.locator("svg.chart circle").count() >= 2
+    shot(page, "comparison-desktop")
+
+    stranger = browser.new_context()
+    other = stranger.new_page()
+    other.goto(site.url + "/history")
+    assert other.locator(f"#attempt-{first_id}").count() == 0
+    response = other.goto(f"{site.url}/feedback/{second_id}")
+    assert response.status == 404
+    stranger.close()
+
+    page.goto(site.url + "/history")
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.click(f"#attempt-{first_id} button.delete")
+    expect(page.locator(f"#attempt-{first_id}")).to_have_count(0)
+    assert urllib.request.urlopen(f"{site.url}/api/v1/feedback?limit=100").status == 200
+
+
+def test_a_cross_site_form_post_is_refused(page, site, fake_openai):
+    configure(fake_openai, PLAIN)
+    page.goto(site.url + "/")  # the browser has a session cookie now
+    page.set_content(
+        f'<form method="post" enctype="text/plain" action="{site.url}/api/v1/feedback">'
+        '<input name=\'{"question":"q","answer":"a","x":"\' value=\'"}\'>'
+        "<button>go</button></form>"
+    )
+    with page.expect_response(f"{site.url}/api/v1/feedback") as caught:
+        page.click("button")
+    assert caught.value.status == 403
+    time.sleep(0.2)
+    with urllib.request.urlopen(f"{site.url}/api/v1/feedback?limit=100") as response:
+        listed = json.loads(response.read())["items"]
+    assert all(item["question"] != "q" for item in listed)
+
+
+def test_errors_are_shown_next_to_their_cause_with_a_retry(page, site, fake_openai):
+    configure(fake_openai, PLAIN)
+    submit(page, site, answer="   ")
+    expect(page.locator("#answer-error")).to_be_visible()
+    expect(page.locator("#answer")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#result")).to_be_hidden()
+
+    fake_openai.enqueue(Fault(status=500))
+    page.fill("#answer", ANSWER)
+    page.click("#submit")
+    expect(page.locator("#stream-error")).to_contain_text("Your answer is saved")
+    expect(page.locator("#retry")).to_be_visible()
+    page.click("#retry")
+    feedback_id = wait_done(page)
+    assert record(site, feedback_id)["feedback"] == PLAIN
+
+
+def test_a_still_streaming_attempt_streams_on_its_own_page(page, site, fake_openai):
+    text = PLAIN * 3
+    configure(fake_openai, text, chunk_delay_s=0.1)  # still generating while we look
+    submit(page, site)
+    wait_for_text(page, 10)
+    feedback_id = page.evaluate("JSON.parse(sessionStorage.getItem('interview.stream')).id")
+    detail = page.context.new_page()
+    detail.goto(f"{site.url}/feedback/{feedback_id}")
+    expect(detail.locator("#typing")).to_be_visible()
+    first = len(detail.inner_text("#feedback"))
+    expect(detail.locator("#status-text")).to_have_text("Done.", timeout=20_000)
+    assert first < len(text) and detail.inner_text("#feedback") == text
+
+
+def test_losing_the_network_mid_stream_resumes_without_a_gap(page, site, fake_openai):
+    text = PLAIN * 3
+    configure(fake_openai, text)
+    submit(page, site)
+    wait_for_text(page, 30)
+    page.context.set_offline(True)
+    page.wait_for_timeout(500)
+    page.context.set_offline(False)
+    feedback_id = wait_done(page, timeout=30_000)
+    assert page.inner_text("#feedback") == text
+    assert record(site, feedback_id)["feedback"] == text
+
+
+def test_auto_scroll_follows_the_text_until_the_reader_scrolls_up(page, site, fake_openai):
+    page.set_viewport_size({"width": 800, "height": 500})
+    configure(fake_openai, "\n\n".join(f"Paragraph {i} of a long answer." for i in range(40)))
+    submit(page, site)
+    wait_for_text(page, 200)
+    page.wait_for_timeout(300)
+    assert page.evaluate("window.scrollY") > 0  # it followed the text down
+    page.mouse.wheel(0, -3000)
+    page.wait_for_timeout(300)
+    held = page.evaluate("window.scrollY")
+    page.wait_for_timeout(600)
+    assert page.evaluate("window.scrollY") == held  # the reader's position is kept
+    wait_done(page, timeout=30_000)
