@@ -88,7 +88,7 @@ def wait_done(page: Page, timeout: float = 20_000) -> str:
 
 
 def wait_for_text(page: Page, length: int, timeout: float = 10) -> None:
-    """Wait until the feedback shows more than `length` characters (polled: the CSP forbids eval)."""
+    """Wait until the feedback shows more than `length` characters (polled: CSP forbids eval)."""
     deadline = time.monotonic() + timeout
     while len(page.inner_text("#feedback")) <= length:
         assert time.monotonic() < deadline, "the feedback did not grow"
