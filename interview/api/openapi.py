@@ -39,6 +39,9 @@ def _json(schema: str, description: str) -> dict:
 ID_PARAMETER = {"name": "feedback_id", "in": "path", "required": True, "schema": {"type": "string"}}
 EVENT_STREAM = {"text/event-stream": {"schema": {"type": "string"}}}
 NOT_FOUND = _problem("No such record for this caller")
+FORBIDDEN = _problem(
+    "A browser session without its CSRF token (X-CSRF-Token), or a cross-site request"
+)
 
 OPERATIONS: dict[str, dict] = {
     "/feedback": {
@@ -61,6 +64,7 @@ OPERATIONS: dict[str, dict] = {
                 "200": {"description": EVENT_STREAM_DESCRIPTION, "content": EVENT_STREAM},
                 "202": _json("Accepted", "Generation started in the background"),
                 "400": _problem("Malformed JSON"),
+                "403": FORBIDDEN,
                 "406": _problem("Neither an event stream nor JSON is acceptable"),
                 "413": _problem("Body larger than 1 MiB"),
                 "415": _problem("Body is not JSON"),
@@ -93,7 +97,7 @@ OPERATIONS: dict[str, dict] = {
         "delete": {
             "summary": "Delete a record for good (a running generation is stopped)",
             "parameters": [ID_PARAMETER],
-            "responses": {"204": {"description": "Deleted"}, "404": NOT_FOUND},
+            "responses": {"204": {"description": "Deleted"}, "403": FORBIDDEN, "404": NOT_FOUND},
         },
     },
     "/feedback/{feedback_id}/events": {
@@ -118,6 +122,7 @@ OPERATIONS: dict[str, dict] = {
             "parameters": [ID_PARAMETER],
             "responses": {
                 "202": _json("Cancelling", "The generation is stopping"),
+                "403": FORBIDDEN,
                 "404": NOT_FOUND,
                 "409": _problem("The record has already finished"),
             },
