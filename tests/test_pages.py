@@ -289,3 +289,36 @@ def test_auto_scroll_follows_the_text_until_the_reader_scrolls_up(page, site, fa
     page.wait_for_timeout(600)
     assert page.evaluate("window.scrollY") == held  # the reader's position is kept
     wait_done(page, timeout=30_000)
+
+
+def test_too_many_requests_says_when_to_try_again(page, site):
+    # The rate limiter arrives with the API keys; until then the browser is handed the
+    # 429 problem the API will send, to check what the candidate reads.
+    problem = {
+        "type": "about:blank",
+        "title": "Too Many Requests",
+        "status": 429,
+        "detail": "Rate limit exceeded.",
+    }
+    page.route(
+        f"{site.url}/api/v1/feedback",
+        lambda route: route.fulfill(
+            status=429,
+            headers={"Retry-After": "7"},
+            content_type="application/problem+json",
+            body=json.dumps(problem),
+        ),
+    )
+    submit(page, site)
+    expect(page.locator("#form-error")).to_have_text("Too many requests, try again in 7 s.")
+
+
+def test_the_offline_provider_is_honest_on_the_page(browser, server_factory):
+    offline = server_factory(INTERVIEW_PROVIDER="offline", OPENAI_API_KEY="")
+    context = browser.new_context()
+    page = context.new_page()
+    submit(page, offline)
+    wait_done(page)
+    assert page.inner_text("#feedback").startswith("Offline analysis (no AI model was used)")
+    expect(page.locator("#summary")).to_contain_text("/10")
+    context.close()
