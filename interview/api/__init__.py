@@ -2,7 +2,7 @@
 
 from flask import Blueprint, Flask
 
-from . import feedback, health, openapi, questions
+from . import feedback, health, openai_compat, openapi, questions
 from .owners import identify_caller
 
 api_bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -10,6 +10,7 @@ api_bp.before_request(identify_caller)
 api_bp.register_blueprint(feedback.bp)
 api_bp.register_blueprint(questions.bp)
 api_bp.register_blueprint(openapi.bp)
+api_bp.register_blueprint(openai_compat.bp)
 
 
 def register_api(app: Flask) -> None:

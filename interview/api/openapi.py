@@ -36,6 +36,35 @@ def _json(schema: str, description: str) -> dict:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
+PROTOCOL_PARAMETER = {
+    "name": "protocol",
+    "in": "query",
+    "schema": {"type": "string", "enum": ["ai-sdk"]},
+    "description": (
+        "`ai-sdk`: the Vercel AI SDK's UI message stream (v1), inline whatever Accept "
+        "says; the body may be useChat's (answer = text parts of the last user message) "
+        "or useCompletion's (`prompt` = answer), with `question`, `role`, `delay_ms` "
+        "as top-level fields. On the events URL: a record still generating is replayed "
+        "from its start, a finished one answers 204."
+    ),
+}
+CHAT_REQUEST = {
+    "type": "object",
+    "required": ["messages"],
+    "properties": {
+        "messages": {"type": "array", "items": {"type": "object"}},
+        "stream": {"type": "boolean"},
+        "stream_options": {"type": "object"},
+        "question": {"type": "string"},
+        "role": {"type": "string"},
+        "delay_ms": {"type": "integer"},
+    },
+    "description": (
+        "An OpenAI chat completions body. Answer = last `user` message; question = "
+        "`question`, else the nearest earlier `assistant` message, else a `system` "
+        "message. Other OpenAI parameters are accepted and ignored."
+    ),
+}
 ID_PARAMETER = {"name": "feedback_id", "in": "path", "required": True, "schema": {"type": "string"}}
 EVENT_STREAM = {"text/event-stream": {"schema": {"type": "string"}}}
 NOT_FOUND = _problem("No such record for this caller")
@@ -55,6 +84,7 @@ OPERATIONS: dict[str, dict] = {
             ),
             "parameters": [
                 {"name": "Prefer", "in": "header", "schema": {"type": "string"}},
+                PROTOCOL_PARAMETER,
             ],
             "requestBody": {
                 "required": True,
@@ -105,6 +135,7 @@ OPERATIONS: dict[str, dict] = {
             "summary": "Replay a record's event stream, then follow it live",
             "parameters": [
                 ID_PARAMETER,
+                PROTOCOL_PARAMETER,
                 {"name": "Last-Event-ID", "in": "header", "schema": {"type": "integer"}},
                 {"name": "last_event_id", "in": "query", "schema": {"type": "integer"}},
             ],
@@ -145,6 +176,35 @@ OPERATIONS: dict[str, dict] = {
                 "200": _json("QuestionList", "Questions"),
                 "400": _problem("Unknown category"),
             },
+        },
+    },
+    "/openai/chat/completions": {
+        "post": {
+            "summary": "Feedback as an OpenAI chat completion (for the openai SDKs, LangChain)",
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": CHAT_REQUEST}},
+            },
+            "responses": {
+                "200": {
+                    "description": (
+                        "`stream: true`: `chat.completion.chunk` frames (id `chatcmpl-<record "
+                        "id>`), a usage chunk with `stream_options.include_usage`, then "
+                        '`data: [DONE]`; a failure is `data: {"error": {message, type, code}}`. '
+                        "Otherwise one `chat.completion` with the saved record as `feedback`."
+                    ),
+                    "content": {**EVENT_STREAM, "application/json": {"schema": {"type": "object"}}},
+                },
+                "403": FORBIDDEN,
+                "422": _problem("Invalid fields; also an `error` member {message, type, code}"),
+                "502": _problem("The generation failed; also an `error` member"),
+            },
+        },
+    },
+    "/openai/models": {
+        "get": {
+            "summary": "The one model this endpoint serves, in OpenAI's list shape",
+            "responses": {"200": {"description": "Model list"}},
         },
     },
     "/openapi.json": {

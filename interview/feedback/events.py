@@ -8,7 +8,10 @@ Deliberate choices:
   Every character already due is written in one chunk: a subscriber that is
   behind (a reconnect, a slow socket) catches up at once instead of drifting.
 - After `heartbeat_s` (15 s by default) without a write, a `: ping` comment
-  keeps proxies and browsers from closing an idle connection.
+  keeps proxies and browsers from closing an idle connection (for protocols
+  whose clients ignore comments).
+- What goes on the wire is the encoder's business (`encoders.py`): this API's
+  own events by default, the AI SDK's or OpenAI's on the compatibility routes.
 - A client that leaves raises GeneratorExit at a `yield`. The generation goes
   on and saves the record, unless the caller passes `on_disconnect` (the
   inline stream does with INTERVIEW_ABORT_ON_DISCONNECT=true).
@@ -17,7 +20,7 @@ Deliberate choices:
 from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
-from ..sse import HEARTBEAT, encode_delta, encode_event, encode_retry, to_json
+from .encoders import EventEncoder, NativeEncoder
 from .live import Outcome
 from .pacing import Pacer
 
@@ -33,14 +36,6 @@ class Feed(Protocol):
     def close(self) -> None: ...
 
 
-def terminal_event(outcome: Outcome, event_id: int) -> str:
-    """Return the `done` event with the saved record, or the `error` event."""
-    if outcome.error is not None:
-        error = {"code": outcome.error["code"], "message": outcome.error["message"]}
-        return encode_event(to_json(error), event="error", event_id=event_id)
-    return encode_event(to_json(outcome.record), event="done", event_id=event_id)
-
-
 def stream_feedback_events(
     feed: Feed,
     *,
@@ -48,10 +43,11 @@ def stream_feedback_events(
     pacer: Pacer,
     heartbeat_s: float,
     on_disconnect: Callable[[], None] | None = None,
+    encoder: EventEncoder | None = None,
 ) -> Iterator[str]:
     """Yield the record's events, sending only the characters after index `after`."""
     try:
-        yield from _events(feed, after, pacer, heartbeat_s)
+        yield from _events(feed, after, pacer, heartbeat_s, encoder or NativeEncoder())
     except GeneratorExit:
         if on_disconnect is not None and feed.outcome is None:
             on_disconnect()
@@ -60,8 +56,10 @@ def stream_feedback_events(
         feed.close()
 
 
-def _events(feed: Feed, after: int, pacer: Pacer, heartbeat_s: float) -> Iterator[str]:
-    yield encode_retry() + encode_event(to_json(feed.start), event="start")
+def _events(
+    feed: Feed, after: int, pacer: Pacer, heartbeat_s: float, encoder: EventEncoder
+) -> Iterator[str]:
+    yield encoder.opening(feed.start)
     clock = pacer.clock
     sent = after
     last_write = clock()
@@ -69,20 +67,23 @@ def _events(feed: Feed, after: int, pacer: Pacer, heartbeat_s: float) -> Iterato
         outcome = feed.outcome  # read before the characters: once set, they are complete
         available = len(feed.characters)
         if available > sent:
-            yield from _paced_deltas(feed, sent, available, pacer)
+            yield from _paced_deltas(feed, sent, available, pacer, encoder)
             sent, last_write = available, clock()
         elif outcome is not None:
-            yield terminal_event(outcome, available + 1)
+            yield encoder.terminal(outcome, available + 1)
             return
         else:
             silence = clock() - last_write
             if silence >= heartbeat_s:
-                yield HEARTBEAT
+                if encoder.heartbeat is not None:
+                    yield encoder.heartbeat
                 last_write, silence = clock(), 0.0
             feed.wait_for_more(sent, heartbeat_s - silence)
 
 
-def _paced_deltas(feed: Feed, start: int, stop: int, pacer: Pacer) -> Iterator[str]:
+def _paced_deltas(
+    feed: Feed, start: int, stop: int, pacer: Pacer, encoder: EventEncoder
+) -> Iterator[str]:
     """Yield characters start+1..stop, each at its due time, the due ones together."""
     batch: list[str] = []
     characters, due_times = feed.characters, feed.due_times
@@ -93,5 +94,5 @@ def _paced_deltas(feed: Feed, start: int, stop: int, pacer: Pacer) -> Iterator[s
                 yield "".join(batch)
                 batch.clear()
             pacer.wait_until(due)
-        batch.append(encode_delta(index + 1, characters[index]))
+        batch.append(encoder.delta(index + 1, characters[index]))
     yield "".join(batch)

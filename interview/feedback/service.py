@@ -1,5 +1,6 @@
 """What the API asks of the domain: start a feedback, follow one, stop one."""
 
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -7,9 +8,10 @@ from flask import Flask
 
 from ..models import STREAMING
 from .bus import NullBus, RedisBus
+from .encoders import EventEncoder
 from .events import Feed, stream_feedback_events
 from .follow import FollowedRecord
-from .live import Generation, finished_feed, live_generations
+from .live import Generation, Outcome, finished_feed, live_generations
 from .metrics import compute_answer_metrics
 from .pacing import Pacer
 from .producer import start_producer
@@ -98,14 +100,22 @@ def is_resume_past_end(feed: Feed, after: int) -> bool:
     return feed.outcome is not None and after > len(feed.characters)
 
 
-def feedback_events(app: Flask, feed: Feed, after: int = 0) -> Iterator[str]:
+def feedback_events(
+    app: Flask, feed: Feed, after: int = 0, encoder: EventEncoder | None = None
+) -> Iterator[str]:
     """Return the paced event stream of `feed`, resuming after event `after`."""
     return stream_feedback_events(
-        feed, after=after, pacer=pacer, heartbeat_s=app.config["INTERVIEW_HEARTBEAT_S"]
+        feed,
+        after=after,
+        pacer=pacer,
+        heartbeat_s=app.config["INTERVIEW_HEARTBEAT_S"],
+        encoder=encoder,
     )
 
 
-def inline_feedback_events(app: Flask, generation: Generation) -> Iterator[str]:
+def inline_feedback_events(
+    app: Flask, generation: Generation, encoder: EventEncoder | None = None
+) -> Iterator[str]:
     """Return the event stream of a generation started by this request.
 
     With INTERVIEW_ABORT_ON_DISCONNECT, the client leaving stops the generation.
@@ -116,7 +126,17 @@ def inline_feedback_events(app: Flask, generation: Generation) -> Iterator[str]:
         pacer=pacer,
         heartbeat_s=app.config["INTERVIEW_HEARTBEAT_S"],
         on_disconnect=generation.cancel if abort else None,
+        encoder=encoder,
     )
+
+
+def wait_for_outcome(feed: Feed, timeout_s: float) -> Outcome | None:
+    """Block (cooperatively) until the feed's record is finished; None after `timeout_s`."""
+    deadline = time.monotonic() + timeout_s
+    while feed.outcome is None and (remaining := deadline - time.monotonic()) > 0:
+        feed.wait_for_more(len(feed.characters), min(remaining, 1.0))
+    feed.close()
+    return feed.outcome
 
 
 def cancel_feedback(app: Flask, feedback_id: str, owner: str | None) -> str | None:

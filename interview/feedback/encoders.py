@@ -1,0 +1,138 @@
+"""How a record's events are written on the wire, one encoder per protocol.
+
+The event stream (`events.py`) decides what to send and when: the opening, one
+character at a time, the end, a keep-alive. An encoder turns each into bytes:
+- `NativeEncoder`: this API's own events (`start`, `delta` with `id: n`,
+  `done` / `error` with `id: N+1`, `: ping`).
+- `AiSdkEncoder`: the Vercel AI SDK's UI message stream (v1). Only the keys and
+  part types the SDK's strict schemas accept (5.0.x and 6.0.x reject any other
+  key; 5.0.0 rejects `finishReason`); the `id: n` lines are kept for resuming.
+- `OpenAIChunkEncoder`: `chat.completion.chunk` frames as the OpenAI API sends
+  them: no `id:`, `retry:` or comment lines (the openai SDK for Python breaks on
+  them), a failure as an unnamed `data: {"error": ...}`, then `data: [DONE]`.
+"""
+
+import time
+from typing import Any, Protocol
+
+from ..sse import HEARTBEAT, encode_delta, encode_event, encode_retry, to_json
+from .live import Outcome
+
+
+class EventEncoder(Protocol):
+    heartbeat: str | None  # None: this protocol has no keep-alive that clients ignore
+
+    def opening(self, start: dict[str, Any]) -> str: ...
+
+    def delta(self, index: int, text: str) -> str: ...
+
+    def terminal(self, outcome: Outcome, event_id: int) -> str: ...
+
+
+def error_of(outcome: Outcome) -> dict[str, str]:
+    return {"code": outcome.error["code"], "message": outcome.error["message"]}
+
+
+class NativeEncoder:
+    heartbeat = HEARTBEAT
+
+    def opening(self, start: dict[str, Any]) -> str:
+        return encode_retry() + encode_event(to_json(start), event="start")
+
+    def delta(self, index: int, text: str) -> str:
+        return encode_delta(index, text)
+
+    def terminal(self, outcome: Outcome, event_id: int) -> str:
+        if outcome.error is not None:
+            return encode_event(to_json(error_of(outcome)), event="error", event_id=event_id)
+        return encode_event(to_json(outcome.record), event="done", event_id=event_id)
+
+
+DONE = "data: [DONE]\n\n"
+
+
+def _data(part: Any) -> str:
+    return f"data: {to_json(part)}\n\n"
+
+
+class AiSdkEncoder:
+    heartbeat = HEARTBEAT
+
+    def __init__(self, feedback_id: str) -> None:
+        self.feedback_id = feedback_id
+        self.text_id = f"{feedback_id}-text"
+        text_id = to_json(self.text_id)
+        self._delta_head = f'\ndata: {{"type": "text-delta", "id": {text_id}, "delta": '
+
+    def opening(self, start: dict[str, Any]) -> str:
+        metadata = {
+            "feedbackId": start["id"],
+            "model": start["model"],
+            "createdAt": start["created_at"],
+        }
+        return (
+            encode_retry()
+            + _data({"type": "start", "messageId": start["id"], "messageMetadata": metadata})
+            + _data({"type": "text-start", "id": self.text_id})
+        )
+
+    def delta(self, index: int, text: str) -> str:
+        return f"id: {index}{self._delta_head}{to_json(text)}}}\n\n"
+
+    def terminal(self, outcome: Outcome, event_id: int) -> str:
+        if outcome.error is not None:
+            error = error_of(outcome)
+            text = f"{error['code']}: {error['message']}"
+            return f"id: {event_id}\n" + _data({"type": "error", "errorText": text}) + DONE
+        status = outcome.record["status"]
+        return (
+            _data({"type": "text-end", "id": self.text_id})
+            + _data({"type": "data-feedback", "id": self.feedback_id, "data": outcome.record})
+            + f"id: {event_id}\n"
+            + _data({"type": "finish", "messageMetadata": {"status": status}})
+            + DONE
+        )
+
+
+class OpenAIChunkEncoder:
+    heartbeat = None
+
+    def __init__(self, feedback_id: str, model: str, include_usage: bool) -> None:
+        self.completion_id = f"chatcmpl-{feedback_id}"
+        self.model = model
+        self.include_usage = include_usage
+        self.created = int(time.time())
+        self._head = (
+            f'data: {{"id": {to_json(self.completion_id)}, "object": "chat.completion.chunk", '
+            f'"created": {self.created}, "model": {to_json(model)}, '
+        )
+
+    def _chunk(self, delta: dict[str, Any], finish_reason: str | None = None) -> str:
+        choice = {"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish_reason}
+        return f'{self._head}"choices": [{to_json(choice)}]}}\n\n'
+
+    def opening(self, start: dict[str, Any]) -> str:
+        return self._chunk({"role": "assistant", "content": ""})
+
+    def delta(self, index: int, text: str) -> str:
+        return self._chunk({"content": text})
+
+    def terminal(self, outcome: Outcome, event_id: int) -> str:
+        if outcome.error is not None:
+            error = error_of(outcome)
+            payload = {"message": error["message"], "type": "server_error", "code": error["code"]}
+            return _data({"error": payload})
+        ending = self._chunk({}, "stop")
+        if self.include_usage:
+            usage = chat_usage(outcome.record)
+            ending += f'{self._head}"choices": [], "usage": {to_json(usage)}}}\n\n'
+        return ending + DONE
+
+
+def chat_usage(record: dict[str, Any]) -> dict[str, int] | None:
+    """The record's token usage in the OpenAI shape (None when the upstream gave none)."""
+    usage = record.get("usage")
+    if not usage:
+        return None
+    keys = ("prompt_tokens", "completion_tokens", "total_tokens")
+    return {key: int(usage.get(key) or 0) for key in keys}
