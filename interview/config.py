@@ -60,6 +60,16 @@ def _redis_url(name: str, raw: str) -> str:
     return url
 
 
+def _origins(name: str, raw: str) -> frozenset[str]:
+    origins = frozenset(part.strip().rstrip("/") for part in raw.split(",") if part.strip())
+    for origin in origins:
+        if origin == "*" or not origin.startswith(("http://", "https://")):
+            raise ConfigError(
+                f"{name} must list origins such as https://app.example, got {origin!r}"
+            )
+    return origins
+
+
 def _choice(name: str, raw: str, choices: tuple[str, ...]) -> str:
     value = raw.strip().lower()
     if value not in choices:
@@ -129,4 +139,5 @@ def load_config(environ: Mapping[str, str], instance_path: str) -> dict[str, Any
         "INTERVIEW_ABORT_ON_DISCONNECT": read("INTERVIEW_ABORT_ON_DISCONNECT", False, _boolean),
         "INTERVIEW_STALE_AFTER_S": read("INTERVIEW_STALE_AFTER_S", 60.0, _seconds),
         "INTERVIEW_POLL_INTERVAL_S": read("INTERVIEW_POLL_INTERVAL_S", 0.25, _seconds),
+        "INTERVIEW_CORS_ORIGINS": read("INTERVIEW_CORS_ORIGINS", frozenset(), _origins),
     }
