@@ -4,7 +4,17 @@ import secrets
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, Index, Integer, String, Text, false
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .extensions import db
@@ -53,8 +63,12 @@ class Feedback(db.Model):
     progress_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Set by a cancel from any process; the generating process watches for it.
     cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # "<owner>:<Idempotency-Key>" of the request that created it, and that request's digest.
+    idempotency_key: Mapped[str | None] = mapped_column(String(300))
+    request_digest: Mapped[str | None] = mapped_column(String(64))
 
     __table_args__ = (
         Index("ix_feedback_owner_created", "owner", "created_at", "id"),
         Index("ix_feedback_status_progress", "status", "progress_at"),
+        UniqueConstraint("idempotency_key", name="uq_feedback_idempotency_key"),
     )

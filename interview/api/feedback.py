@@ -1,8 +1,18 @@
 """Feedback records: create (streamed inline or in the background), follow, read, list, delete."""
 
 from flask import Blueprint, abort, current_app, request, url_for
+from marshmallow import ValidationError
+from sqlalchemy.exc import IntegrityError
 
 from ..feedback.encoders import AiSdkEncoder
+from ..feedback.idempotency import (
+    MAX_KEY_LENGTH,
+    IdempotencyConflict,
+    earlier_record_id,
+    is_duplicate_key_error,
+    request_digest,
+    scoped_key,
+)
 from ..feedback.records import InvalidCursor, delete_record, get_record, list_records
 from ..feedback.service import (
     cancel_feedback,
@@ -37,23 +47,17 @@ def requested_protocol() -> str | None:
     return protocol
 
 
-@bp.post("")
-def create_feedback():
-    """Start feedback on an answer: stream it inline, or 202 and generate in the background."""
-    protocol = requested_protocol()
-    body = json_body()
-    if protocol == AI_SDK:
-        body = feedback_request_of(body)
-    payload = feedback_request_schema.load(body)
-    inline = protocol == AI_SDK or wants_inline_stream()
-    app = current_app._get_current_object()
-    generation = start_feedback(app, payload, current_owner())
-    if protocol == AI_SDK:
-        encoder = AiSdkEncoder(generation.feedback_id)
-        return ai_sdk_response(inline_feedback_events(app, generation, encoder))
-    if inline:
-        return event_stream_response(inline_feedback_events(app, generation))
-    feedback_id = generation.feedback_id
+def idempotency_key() -> str | None:
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        return None
+    key = key.strip()
+    if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable() or not key.isascii():
+        abort(400, f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} printable ASCII characters.")
+    return key
+
+
+def accepted(feedback_id: str):
     url = url_for(".get_feedback", feedback_id=feedback_id)
     body = {
         "id": feedback_id,
@@ -62,6 +66,66 @@ def create_feedback():
         "events_url": url_for(".feedback_events_stream", feedback_id=feedback_id),
     }
     return accepted_schema.dump(body), 202, {"Location": url}
+
+
+def attach_to_earlier(feedback_id: str, protocol: str | None, inline: bool):
+    """Answer a repeated request with the record the first one created."""
+    feed = open_feed(current_app, feedback_id, current_owner())
+    if feed is None:
+        abort(404, NOT_FOUND)
+    if protocol == AI_SDK:
+        return ai_sdk_response(
+            feedback_events(current_app, feed, encoder=AiSdkEncoder(feedback_id))
+        )
+    if not inline:
+        feed.close()
+        return accepted(feedback_id)
+    after = resume_point()
+    if is_resume_past_end(feed, after):
+        return "", 204
+    return event_stream_response(feedback_events(current_app, feed, after))
+
+
+@bp.post("")
+def create_feedback():
+    """Start feedback on an answer: stream it inline, or 202 and generate in the background.
+
+    With an `Idempotency-Key`, a repeat of the same request attaches to the
+    first one's record (resuming after `Last-Event-ID`) instead of starting again.
+    """
+    protocol = requested_protocol()
+    body = json_body()
+    if protocol == AI_SDK:
+        body = feedback_request_of(body)
+    payload = feedback_request_schema.load(body)
+    inline = protocol == AI_SDK or wants_inline_stream()
+    owner, key = current_owner(), idempotency_key()
+    idempotency = None
+    if key is not None:
+        digest = request_digest(payload)
+        try:
+            earlier = earlier_record_id(owner, key, digest)
+        except IdempotencyConflict:
+            raise ValidationError(
+                {"Idempotency-Key": ["This key was already used for a different request."]}
+            ) from None
+        if earlier is not None:
+            return attach_to_earlier(earlier, protocol, inline)
+        idempotency = (scoped_key(owner, key), digest)
+    app = current_app._get_current_object()
+    try:
+        generation = start_feedback(app, payload, owner, idempotency)
+    except IntegrityError as exc:
+        if key is None or not is_duplicate_key_error(exc):
+            raise
+        # a concurrent request with the same key won the race: attach to its record
+        return attach_to_earlier(earlier_record_id(owner, key, digest), protocol, inline)
+    if protocol == AI_SDK:
+        encoder = AiSdkEncoder(generation.feedback_id)
+        return ai_sdk_response(inline_feedback_events(app, generation, encoder))
+    if inline:
+        return event_stream_response(inline_feedback_events(app, generation))
+    return accepted(generation.feedback_id)
 
 
 @bp.get("/<feedback_id>/events")

@@ -84,6 +84,17 @@ OPERATIONS: dict[str, dict] = {
             ),
             "parameters": [
                 {"name": "Prefer", "in": "header", "schema": {"type": "string"}},
+                {
+                    "name": "Idempotency-Key",
+                    "in": "header",
+                    "schema": {"type": "string", "maxLength": 200},
+                    "description": (
+                        "A repeat of the same request by the same caller within 24 h attaches "
+                        "to the first one's record (honouring Last-Event-ID) instead of "
+                        "starting another generation; the same key with a different body is 422."
+                    ),
+                },
+                {"name": "Last-Event-ID", "in": "header", "schema": {"type": "integer"}},
                 PROTOCOL_PARAMETER,
             ],
             "requestBody": {
@@ -93,6 +104,7 @@ OPERATIONS: dict[str, dict] = {
             "responses": {
                 "200": {"description": EVENT_STREAM_DESCRIPTION, "content": EVENT_STREAM},
                 "202": _json("Accepted", "Generation started in the background"),
+                "204": {"description": "A repeat (Idempotency-Key) past the terminal event"},
                 "400": _problem("Malformed JSON"),
                 "403": FORBIDDEN,
                 "406": _problem("Neither an event stream nor JSON is acceptable"),

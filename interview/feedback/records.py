@@ -216,3 +216,19 @@ def list_attempts(owner: str, question: str | None = None, limit: int = 500) -> 
     records = db.session.execute(query).scalars().all()
     db.session.commit()
     return list(records)
+
+
+def find_by_idempotency_key(scoped_key: str) -> Feedback | None:
+    record = db.session.execute(
+        select(Feedback).where(Feedback.idempotency_key == scoped_key)
+    ).scalar_one_or_none()
+    db.session.commit()
+    return record
+
+
+def release_idempotency_key(feedback_id: str) -> None:
+    """Free an expired key for a new request; the old record stays as it is."""
+    db.session.execute(
+        update(Feedback).where(Feedback.feedback_id == feedback_id).values(idempotency_key=None)
+    )
+    db.session.commit()

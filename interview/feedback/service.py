@@ -39,8 +39,16 @@ def bus_of(app: Flask) -> RedisBus | NullBus:
     return app.extensions["interview.bus"]
 
 
-def start_feedback(app: Flask, payload: dict[str, Any], owner: str | None) -> Generation:
-    """Save a `streaming` record for the answer and start generating its feedback."""
+def start_feedback(
+    app: Flask,
+    payload: dict[str, Any],
+    owner: str | None,
+    idempotency: tuple[str, str] | None = None,
+) -> Generation:
+    """Save a `streaming` record for the answer and start generating its feedback.
+
+    `idempotency` is the request's scoped key and digest, stored on the record.
+    """
     config = app.config
     provider = provider_of(app)
     question, answer, role = payload["question"], payload["answer"], payload.get("role")
@@ -58,6 +66,8 @@ def start_feedback(app: Flask, payload: dict[str, Any], owner: str | None) -> Ge
         prompt_version=PROMPT_VERSION,
         metrics=metrics,
         delay_ms=delay_ms,
+        idempotency_key=idempotency[0] if idempotency else None,
+        request_digest=idempotency[1] if idempotency else None,
     )
     saved = serialize(record)
     generation = Generation(
