@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from .conftest import require_service
 from .fake_openai import FakeOpenAI, Fault
 
 CHROMIUM = "/usr/bin/chromium"
@@ -29,8 +30,11 @@ PLAIN = "Plain feedback that streams one character at a time and ends here."
 
 @pytest.fixture(scope="module")
 def browser() -> Browser:
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
+    def installed() -> None:
+        if not Path(CHROMIUM).exists():
+            raise RuntimeError(f"{CHROMIUM} is missing: apt-get install chromium")
+
+    require_service("Chromium", installed)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,

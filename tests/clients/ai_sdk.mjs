@@ -1,0 +1,62 @@
+// Drives the Vercel AI SDK's own client code against the service and prints what it got.
+// usage: node ai_sdk.mjs <ai|ai6> <chat|completion> <base url> <question> <answer>
+const [, , flavour, mode, baseUrl, question, answer] = process.argv;
+const ai = await import(flavour);
+const api = `${baseUrl}/api/v1/feedback?protocol=ai-sdk`;
+const body = { question, delay_ms: 0 };
+
+async function chatWithReact() {
+  // ai 5 + @ai-sdk/react 2: the Chat class that useChat wraps.
+  const { Chat } = await import("@ai-sdk/react");
+  const chat = new Chat({ transport: new ai.DefaultChatTransport({ api, body }) });
+  await chat.sendMessage({ text: answer });
+  return { message: chat.messages.at(-1), status: chat.status, error: chat.error?.message };
+}
+
+async function chatWithTransport() {
+  // ai 6: the same transport and message reader that its Chat uses.
+  const transport = new ai.DefaultChatTransport({ api, body });
+  const stream = await transport.sendMessages({
+    chatId: "chat-1",
+    trigger: "submit-message",
+    messageId: undefined,
+    messages: [{ id: "u1", role: "user", parts: [{ type: "text", text: answer }] }],
+    abortSignal: undefined,
+  });
+  let message;
+  let error;
+  try {
+    for await (const update of ai.readUIMessageStream({ stream })) message = update;
+  } catch (caught) {
+    error = caught.message;
+  }
+  return { message, status: error ? "error" : "ready", error };
+}
+
+async function completion() {
+  let text = "";
+  let error;
+  await ai.callCompletionApi({
+    api, prompt: answer, body, headers: {}, credentials: undefined, streamProtocol: "data",
+    setCompletion: (value) => { text = value; }, setLoading() {}, setAbortController() {},
+    setError: (value) => { if (value) error = value.message; },
+    onFinish() {}, onError: (value) => { error = value.message; },
+  });
+  return { text, error };
+}
+
+let result;
+if (mode === "completion") {
+  result = await completion();
+} else {
+  const { message, status, error } = flavour === "ai" ? await chatWithReact() : await chatWithTransport();
+  const parts = message?.parts ?? [];
+  result = {
+    status,
+    error,
+    text: parts.filter((p) => p.type === "text").map((p) => p.text).join(""),
+    record: parts.find((p) => p.type === "data-feedback")?.data ?? null,
+    metadata: message?.metadata ?? null,
+  };
+}
+console.log(JSON.stringify(result));

@@ -1,0 +1,79 @@
+"""Frontend clients' own code against the real server: the AI SDK and the openai npm SDK.
+
+The clients are pinned in tests/clients/package.json (with its lockfile); `.ci/run`
+installs them with `npm ci`.
+"""
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from .conftest import require_service
+
+CLIENTS = Path(__file__).resolve().parent / "clients"
+TEXT = "Solid answer 👍🏽\n\n**Strengths**\n- Clear ownership.\n\nScore: 8/10"
+QUESTION = "Tell me about a project you led."
+ANSWER = "I led our billing migration and we halved the failed payments."
+
+
+@pytest.fixture(scope="module")
+def node_clients():
+    def installed() -> None:
+        if shutil.which("node") is None or not (CLIENTS / "node_modules").is_dir():
+            raise RuntimeError("run: npm ci --prefix tests/clients")
+
+    require_service("the pinned frontend clients", installed)
+    return CLIENTS
+
+
+@pytest.fixture(scope="module")
+def server(server_factory):
+    return server_factory()
+
+
+def run_node(clients: Path, script: str, *args: str) -> dict:
+    result = subprocess.run(
+        ["node", script, *args], cwd=clients, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("flavour", ["ai", "ai6"])
+def test_ai_sdk_chat_gets_the_text_and_the_record(node_clients, server, fake_openai, flavour):
+    fake_openai.reset()
+    fake_openai.configure(text=TEXT, chunk_chars=3)
+    got = run_node(node_clients, "ai_sdk.mjs", flavour, "chat", server.url, QUESTION, ANSWER)
+    assert got.get("error") is None and got["status"] == "ready"
+    assert got["text"] == TEXT
+    assert got["record"]["feedback"] == TEXT and got["record"]["status"] == "completed"
+    assert got["record"]["question"] == QUESTION and got["record"]["answer"] == ANSWER
+    assert got["metadata"]["status"] == "completed"
+
+
+@pytest.mark.parametrize("flavour", ["ai", "ai6"])
+def test_ai_sdk_completion_gets_the_text(node_clients, server, fake_openai, flavour):
+    fake_openai.reset()
+    fake_openai.configure(text=TEXT)
+    got = run_node(node_clients, "ai_sdk.mjs", flavour, "completion", server.url, QUESTION, ANSWER)
+    assert got == {"text": TEXT}
+
+
+def test_openai_node_streams_and_completes(node_clients, server, fake_openai):
+    fake_openai.reset()
+    fake_openai.configure(text=TEXT, chunk_chars=4)
+    streamed = run_node(node_clients, "openai_node.mjs", "stream", server.url, QUESTION, ANSWER)
+    assert streamed["text"] == TEXT
+    assert len(streamed["ids"]) == 1 and streamed["ids"][0].startswith("chatcmpl-")
+    assert streamed["usage"]["total_tokens"] > 0
+    whole = run_node(node_clients, "openai_node.mjs", "whole", server.url, QUESTION, ANSWER)
+    assert whole["text"] == TEXT
+
+
+def test_openai_node_shows_a_readable_error(node_clients, server):
+    got = run_node(node_clients, "openai_node.mjs", "bad", server.url, QUESTION, ANSWER)
+    assert got["status"] == 422 and got["name"] == "UnprocessableEntityError"
+    assert "user" in got["error"]
