@@ -9,15 +9,18 @@ with the reason, except in CI (CI=true), where they fail.
 
 import os
 import secrets
+import shutil
 import time
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import psycopg
 import pytest
 import redis
 from flask import Flask
 from flask_migrate import upgrade
+from playwright.sync_api import Browser, sync_playwright
 from sqlalchemy import delete
 
 from interview import create_app
@@ -32,6 +35,8 @@ POSTGRES_ADMIN_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
 )
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+CHROMIUM = "/usr/bin/chromium"
+CLIENTS = Path(__file__).resolve().parent / "clients"
 BACKENDS = ("sqlite", "postgresql")
 
 
@@ -58,6 +63,40 @@ def redis_url() -> str:
 
     require_service("Redis", ping)
     return REDIS_URL
+
+
+@pytest.fixture(scope="session")
+def browser() -> Browser:
+    def installed() -> None:
+        if not Path(CHROMIUM).exists():
+            raise RuntimeError(f"{CHROMIUM} is missing: apt-get install chromium")
+
+    require_service("Chromium", installed)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-quic",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def node_clients():
+    def installed() -> None:
+        if shutil.which("node") is None or not (CLIENTS / "node_modules").is_dir():
+            raise RuntimeError("run: npm ci --prefix tests/clients")
+
+    require_service("the pinned frontend clients", installed)
+    return CLIENTS
 
 
 @pytest.fixture(scope="session")

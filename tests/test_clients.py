@@ -5,28 +5,14 @@ installs them with `npm ci`.
 """
 
 import json
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from .conftest import require_service
-
-CLIENTS = Path(__file__).resolve().parent / "clients"
 TEXT = "Solid answer 👍🏽\n\n**Strengths**\n- Clear ownership.\n\nScore: 8/10"
 QUESTION = "Tell me about a project you led."
 ANSWER = "I led our billing migration and we halved the failed payments."
-
-
-@pytest.fixture(scope="module")
-def node_clients():
-    def installed() -> None:
-        if shutil.which("node") is None or not (CLIENTS / "node_modules").is_dir():
-            raise RuntimeError("run: npm ci --prefix tests/clients")
-
-    require_service("the pinned frontend clients", installed)
-    return CLIENTS
 
 
 @pytest.fixture(scope="module")

@@ -6,12 +6,10 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
-from .conftest import require_service
 from .fake_openai import FakeOpenAI, Fault
 
-CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 QUESTION = "Tell me about a time you resolved a conflict in your team."
 ANSWER = (
@@ -26,30 +24,6 @@ FEEDBACK = (
     "Score: 7/10"
 )
 PLAIN = "Plain feedback that streams one character at a time and ends here."
-
-
-@pytest.fixture(scope="module")
-def browser() -> Browser:
-    def installed() -> None:
-        if not Path(CHROMIUM).exists():
-            raise RuntimeError(f"{CHROMIUM} is missing: apt-get install chromium")
-
-    require_service("Chromium", installed)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-                "--disable-quic",
-            ],
-        )
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,55 @@
+"""sse.js and fetch-event-source in Chromium, from another origin, across a network drop."""
+
+import json
+import time
+import urllib.parse
+import urllib.request
+import uuid
+
+import pytest
+
+from .conftest import CLIENTS
+from .servers import DroppingProxy, StaticSite
+
+TEXT = "".join(f"{i:03d}." for i in range(150))  # 600 characters, each position readable
+
+
+@pytest.fixture(scope="module")
+def frontend():
+    with StaticSite(CLIENTS) as site:
+        yield site
+
+
+@pytest.fixture(scope="module")
+def api(server_factory, frontend):
+    return server_factory(INTERVIEW_CORS_ORIGINS=frontend.url)
+
+
+@pytest.mark.parametrize("client", ["sse.js", "fetch-event-source"])
+def test_each_character_arrives_once_across_a_drop_with_one_record(
+    browser, node_clients, frontend, api, fake_openai, client
+):
+    fake_openai.reset()
+    fake_openai.configure(text=TEXT, chunk_chars=50)
+    question = f"Drop test {uuid.uuid4().hex}?"
+    context = browser.new_context()
+    page = context.new_page()
+    with DroppingProxy(api.port, cut_after=6000) as proxy:
+        query = {"client": client, "api": proxy.url, "key": uuid.uuid4().hex, "question": question}
+        page.goto(f"{frontend.url}/browser.html?{urllib.parse.urlencode(query)}")
+        deadline = time.monotonic() + 30
+        while not page.evaluate("window.result && window.result.done !== null"):
+            assert time.monotonic() < deadline, page.evaluate("JSON.stringify(window.result)")
+            time.sleep(0.1)
+        result = page.evaluate("window.result")
+        assert proxy.cuts == 1
+    context.close()
+
+    assert result["opens"] >= 2  # it really reconnected
+    ids = [delta["id"] for delta in result["deltas"]]
+    assert ids == list(range(1, len(TEXT) + 1))  # each character once, in order
+    assert "".join(delta["text"] for delta in result["deltas"]) == TEXT
+    assert result["done"]["feedback"] == TEXT
+    with urllib.request.urlopen(f"{api.url}/api/v1/feedback?limit=100") as response:
+        items = json.loads(response.read())["items"]
+    assert [item["question"] for item in items].count(question) == 1
