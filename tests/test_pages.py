@@ -128,7 +128,7 @@ def test_stop_ends_the_stream_and_try_again_starts_a_new_attempt(page, site, fak
 
 def test_a_reload_mid_stream_resumes_where_it_was(page, site, fake_openai):
     text = PLAIN * 3
-    configure(fake_openai, text)
+    configure(fake_openai, text, chunk_delay_s=0.15)  # still generating at the reload
     submit(page, site)
     wait_for_text(page, 40)
     page.reload()

@@ -31,7 +31,10 @@ window.FeedbackStream = (function () {
       const state = this.state;
       const url = state.eventsUrl + (state.lastId ? "?last_event_id=" + state.lastId : "");
       this.source = new EventSource(url);
-      window.addEventListener("pagehide", () => { this.leaving = true; });
+      window.addEventListener("pagehide", () => {
+        this.leaving = true;
+        this.save(); // a reload must find the latest text and event id
+      });
       this.source.addEventListener("delta", (event) => {
         const first = state.text === "";
         state.text += JSON.parse(event.data).text;
@@ -64,8 +67,14 @@ window.FeedbackStream = (function () {
       this.pending = true;
       requestAnimationFrame(() => {
         this.pending = false;
-        if (this.source) sessionStorage.setItem(STORAGE_KEY, JSON.stringify(this.state));
+        this.save();
       });
+    }
+
+    save() {
+      if (this.remembered && this.source) {
+        sessionStorage.setItem(STORAGE_KEY, JSON.stringify(this.state));
+      }
     }
 
     finish() {
