@@ -21,6 +21,8 @@ keepalive = 5
 # database driver and the OpenAI client's transport cooperate with the hub.
 preload_app = False
 accesslog = "-"
+# The path without its query string: an events URL's query carries a stream token.
+access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms "%(a)s"'
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info")
 

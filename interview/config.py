@@ -70,6 +70,13 @@ def _origins(name: str, raw: str) -> frozenset[str]:
     return origins
 
 
+def _keys(name: str, raw: str) -> frozenset[str]:
+    keys = frozenset(part.strip() for part in raw.split(",") if part.strip())
+    if any(len(key) < 16 for key in keys):
+        raise ConfigError(f"{name}: each key must be at least 16 characters long")
+    return keys
+
+
 def _choice(name: str, raw: str, choices: tuple[str, ...]) -> str:
     value = raw.strip().lower()
     if value not in choices:
@@ -116,8 +123,19 @@ def load_config(environ: Mapping[str, str], instance_path: str) -> dict[str, Any
         min(DEFAULT_STREAM_DELAY_MS, max_delay_ms),
         lambda n, r: _integer(n, r, 0, max_delay_ms),
     )
+    api_keys = read("INTERVIEW_API_KEYS", frozenset(), _keys)
+    secret_key = environ.get("INTERVIEW_SECRET_KEY", "").strip()
+    if api_keys and not secret_key:
+        raise ConfigError(
+            "INTERVIEW_API_KEYS needs INTERVIEW_SECRET_KEY too: owners and stream tokens are "
+            "derived from it and must stay the same across restarts"
+        )
     return {
-        "SECRET_KEY": environ.get("INTERVIEW_SECRET_KEY") or secrets.token_hex(32),
+        "SECRET_KEY": secret_key or secrets.token_hex(32),
+        "INTERVIEW_API_KEYS": api_keys,
+        "INTERVIEW_EVENTS_TOKEN_TTL_S": read(
+            "INTERVIEW_EVENTS_TOKEN_TTL_S", 3600, lambda n, r: _integer(n, r, 1, 7 * 86400)
+        ),
         "SQLALCHEMY_DATABASE_URI": database_url(environ.get("DATABASE_URL"), instance_path),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "MAX_CONTENT_LENGTH": MAX_REQUEST_BYTES,

@@ -4,6 +4,7 @@ from flask import Blueprint, abort, current_app, request, url_for
 from marshmallow import ValidationError
 from sqlalchemy.exc import IntegrityError
 
+from ..api_keys import events_token
 from ..feedback.encoders import AiSdkEncoder
 from ..feedback.idempotency import (
     MAX_KEY_LENGTH,
@@ -32,7 +33,7 @@ from ..schemas import (
 from .ai_sdk import PROTOCOL as AI_SDK
 from .ai_sdk import ai_sdk_response, feedback_request_of
 from .negotiation import json_body, resume_point, wants_inline_stream
-from .owners import current_owner
+from .owners import authenticated_by_key, current_owner
 from .streaming import event_stream_response
 
 bp = Blueprint("feedback", __name__, url_prefix="/feedback")
@@ -58,12 +59,14 @@ def idempotency_key() -> str | None:
 
 
 def accepted(feedback_id: str):
+    """The 202 answer; a key-authenticated caller's events URL carries a stream token."""
     url = url_for(".get_feedback", feedback_id=feedback_id)
+    token = events_token(feedback_id, current_owner()) if authenticated_by_key() else None
     body = {
         "id": feedback_id,
         "status": "streaming",
         "url": url,
-        "events_url": url_for(".feedback_events_stream", feedback_id=feedback_id),
+        "events_url": url_for(".feedback_events_stream", feedback_id=feedback_id, token=token),
     }
     return accepted_schema.dump(body), 202, {"Location": url}
 

@@ -103,8 +103,13 @@ OPERATIONS: dict[str, dict] = {
             },
             "responses": {
                 "200": {"description": EVENT_STREAM_DESCRIPTION, "content": EVENT_STREAM},
-                "202": _json("Accepted", "Generation started in the background"),
+                "202": _json(
+                    "Accepted",
+                    "Generation started in the background; with API keys, `events_url` "
+                    "carries a short-lived stream token for EventSource",
+                ),
                 "204": {"description": "A repeat (Idempotency-Key) past the terminal event"},
+                "401": _problem("API keys are on and the bearer key is missing or wrong"),
                 "400": _problem("Malformed JSON"),
                 "403": FORBIDDEN,
                 "406": _problem("Neither an event stream nor JSON is acceptable"),
@@ -150,6 +155,15 @@ OPERATIONS: dict[str, dict] = {
                 PROTOCOL_PARAMETER,
                 {"name": "Last-Event-ID", "in": "header", "schema": {"type": "integer"}},
                 {"name": "last_event_id", "in": "query", "schema": {"type": "integer"}},
+                {
+                    "name": "token",
+                    "in": "query",
+                    "schema": {"type": "string"},
+                    "description": (
+                        "The stream token of the 202 answer's `events_url` (API keys on): "
+                        "accepted instead of the bearer key for this record's events only."
+                    ),
+                },
             ],
             "responses": {
                 "200": {"description": EVENT_STREAM_DESCRIPTION, "content": EVENT_STREAM},
@@ -251,6 +265,10 @@ def build_openapi_document() -> dict:
         openapi_version="3.1.0",
         plugins=[MarshmallowPlugin()],
         info={"description": "AI feedback on interview answers, streamed over SSE."},
+        components={
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        },
+        security=[{"bearer": []}, {}],
         servers=[{"url": "/api/v1"}],
     )
     for name, schema in COMPONENT_SCHEMAS.items():

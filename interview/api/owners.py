@@ -1,34 +1,69 @@
 """Who is calling: the owner id that scopes every record lookup."""
 
-from flask import abort, g, request
+from flask import abort, current_app, g, request
+from werkzeug.datastructures import WWWAuthenticate
+from werkzeug.exceptions import Unauthorized
 
+from ..api_keys import owner_of_events_token, owner_of_key
 from ..browser_session import browser_owner, has_valid_csrf_token
 from ..feedback.records import ANYONE
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+EVENTS_ENDPOINT = "api.feedback.feedback_events_stream"
+PUBLIC_ENDPOINTS = frozenset({"api.openapi.openapi_document"})
 
 
 def identify_caller() -> None:
     """Set `g.owner` before every API request.
 
-    A browser session (the practice pages) scopes the caller to its own
-    records, and its state-changing calls need the session's CSRF token. Any
-    other caller of the open API (no API keys configured) reaches every record.
-    Browsers mark cross-site requests (`Sec-Fetch-Site`); those may not change
-    anything at all.
+    - A browser session (the practice pages) scopes the caller to its own
+      records; its state-changing calls need the session's CSRF token.
+    - With INTERVIEW_API_KEYS, any other caller needs a valid bearer key (or,
+      on one record's events URL, that record's stream token); its owner is
+      derived from the key.
+    - Without keys the API is open: any other caller reaches every record.
+    Browsers mark cross-site requests (`Sec-Fetch-Site`); those may not change anything.
     """
     changes_state = request.method not in SAFE_METHODS
     if changes_state and request.headers.get("Sec-Fetch-Site") == "cross-site":
         abort(403, "Cross-site requests cannot change anything here.")
     owner = browser_owner()
-    if owner is None:
+    if owner is not None:
+        if changes_state and not has_valid_csrf_token(request):
+            abort(403, "Missing or invalid CSRF token; reload the page.")
+        g.owner = owner
+        return
+    if not current_app.config["INTERVIEW_API_KEYS"] or request.method == "OPTIONS":
         g.owner = ANYONE
         return
-    if changes_state and not has_valid_csrf_token(request):
-        abort(403, "Missing or invalid CSRF token; reload the page.")
-    g.owner = owner
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return
+    g.owner = _owner_from_token() or _owner_from_bearer_key()
+
+
+def _owner_from_token() -> str | None:
+    token = request.args.get("token")
+    if not token or request.endpoint != EVENTS_ENDPOINT:
+        return None
+    return owner_of_events_token(token, request.view_args["feedback_id"])
+
+
+def _owner_from_bearer_key() -> str:
+    scheme, _, presented = request.headers.get("Authorization", "").partition(" ")
+    owner = owner_of_key(presented.strip()) if scheme.lower() == "bearer" else None
+    if owner is None:
+        raise Unauthorized(
+            "Send a valid API key: Authorization: Bearer <key>.",
+            www_authenticate=WWWAuthenticate("bearer", {"realm": "interview"}),
+        )
+    g.authenticated_by_key = True
+    return owner
 
 
 def current_owner() -> str:
     """Return the caller's owner id (set by `identify_caller`)."""
     return g.owner
+
+
+def authenticated_by_key() -> bool:
+    return g.get("authenticated_by_key", False)
