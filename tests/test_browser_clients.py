@@ -53,3 +53,37 @@ def test_each_character_arrives_once_across_a_drop_with_one_record(
     with urllib.request.urlopen(f"{api.url}/api/v1/feedback?limit=100") as response:
         items = json.loads(response.read())["items"]
     assert [item["question"] for item in items].count(question) == 1
+
+
+@pytest.mark.parametrize("strip", [False, True])
+def test_eventsource_streams_with_the_token_when_keys_are_on(
+    browser, node_clients, frontend, server_factory, fake_openai, strip
+):
+    key = "browser-key-0123456789"
+    api = server_factory(
+        INTERVIEW_CORS_ORIGINS=frontend.url, INTERVIEW_API_KEYS=key, INTERVIEW_SECRET_KEY="k" * 32
+    )
+    fake_openai.reset()
+    fake_openai.configure(text=TEXT[:120], chunk_chars=40)
+    context = browser.new_context()
+    page = context.new_page()
+    query = {
+        "client": "eventsource",
+        "api": api.url,
+        "key": uuid.uuid4().hex,
+        "question": "Token test?",
+        "apikey": key,
+        "strip": "token" if strip else "",
+    }
+    page.goto(f"{frontend.url}/browser.html?{urllib.parse.urlencode(query)}")
+    deadline = time.monotonic() + 20
+    while not page.evaluate("window.result && window.result.done !== null"):
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    result = page.evaluate("window.result")
+    context.close()
+    if strip:
+        assert result["done"] == {"refused": True} and result["deltas"] == []
+    else:
+        assert "".join(d["text"] for d in result["deltas"]) == TEXT[:120]
+        assert result["done"]["feedback"] == TEXT[:120]

@@ -17,7 +17,24 @@ function onDelta(id, data) {
   window.result.deltas.push({ id: Number(id), text: JSON.parse(data).text });
 }
 
-if (params.get("client") === "sse.js") {
+if (params.get("client") === "eventsource") {
+  // API keys on: POST with the key, then EventSource on the 202's events_url (its token).
+  const response = await fetch(api, {
+    method: "POST",
+    headers: { ...headers, "Accept": "application/json", "Authorization": "Bearer " + params.get("apikey") },
+    body,
+  });
+  const accepted = await response.json();
+  const url = new URL(accepted.events_url, params.get("api"));
+  if (params.get("strip") === "token") url.search = "";
+  const source = new EventSource(url);
+  window.result.opens = 1;
+  source.addEventListener("delta", (e) => onDelta(e.lastEventId, e.data));
+  source.addEventListener("done", (e) => { source.close(); window.result.done = JSON.parse(e.data); });
+  source.addEventListener("error", () => {
+    if (source.readyState === EventSource.CLOSED) window.result.done = { refused: true };
+  });
+} else if (params.get("client") === "sse.js") {
   const source = new SSE(api, { method: "POST", headers, payload: body, autoReconnect: true,
                                 reconnectDelay: 200, useLastEventId: true });
   source.addEventListener("open", () => { window.result.opens += 1; });
