@@ -6,6 +6,7 @@ installs them with `npm ci`.
 
 import json
 import subprocess
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -63,3 +64,18 @@ def test_openai_node_shows_a_readable_error(node_clients, server):
     got = run_node(node_clients, "openai_node.mjs", "bad", server.url, QUESTION, ANSWER)
     assert got["status"] == 422 and got["name"] == "UnprocessableEntityError"
     assert "user" in got["error"]
+
+
+def test_ai_sdk_resumes_a_running_generation(node_clients, server, fake_openai):
+    fake_openai.reset()
+    fake_openai.configure(text=TEXT, chunk_chars=2, chunk_delay_s=0.05)
+    request = urllib.request.Request(
+        f"{server.url}/api/v1/feedback",
+        data=json.dumps({"question": QUESTION, "answer": ANSWER, "delay_ms": 0}).encode(),
+        headers={"Content-Type": "application/json", "Prefer": "respond-async"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        feedback_id = json.loads(response.read())["id"]
+    got = run_node(node_clients, "ai_sdk.mjs", "ai", "resume", server.url, QUESTION, feedback_id)
+    assert got.get("error") is None
+    assert got["text"] == TEXT and got["record"]["id"] == feedback_id

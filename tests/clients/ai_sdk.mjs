@@ -1,5 +1,5 @@
 // Drives the Vercel AI SDK's own client code against the service and prints what it got.
-// usage: node ai_sdk.mjs <ai|ai6> <chat|completion> <base url> <question> <answer>
+// usage: node ai_sdk.mjs <ai|ai6> <chat|completion|resume> <base url> <question> <answer|feedback id>
 const [, , flavour, mode, baseUrl, question, answer] = process.argv;
 const ai = await import(flavour);
 const api = `${baseUrl}/api/v1/feedback?protocol=ai-sdk`;
@@ -45,11 +45,28 @@ async function completion() {
   return { text, error };
 }
 
+async function resume() {
+  // ai 5 + @ai-sdk/react 2: resume a running generation, as useChat({resume: true}) does.
+  const { Chat } = await import("@ai-sdk/react");
+  const feedbackId = answer;
+  const transport = new ai.DefaultChatTransport({
+    api,
+    body,
+    prepareReconnectToStreamRequest: ({ id }) => ({
+      api: `${baseUrl}/api/v1/feedback/${id}/events?protocol=ai-sdk`,
+    }),
+  });
+  const chat = new Chat({ id: feedbackId, transport });
+  await chat.resumeStream();
+  return { message: chat.messages.at(-1), status: chat.status, error: chat.error?.message };
+}
+
 let result;
 if (mode === "completion") {
   result = await completion();
 } else {
-  const { message, status, error } = flavour === "ai" ? await chatWithReact() : await chatWithTransport();
+  const { message, status, error } =
+    mode === "resume" ? await resume() : flavour === "ai" ? await chatWithReact() : await chatWithTransport();
   const parts = message?.parts ?? [];
   result = {
     status,
