@@ -4,6 +4,8 @@ import json
 
 import openai
 import pytest
+from langchain_core.messages import AIMessage, HumanMessage
+from langchain_openai import ChatOpenAI
 
 from .fake_openai import Fault
 from .sse_client import open_stream, read_stream
@@ -231,3 +233,19 @@ def test_an_unknown_protocol_is_400(server):
         {"question": QUESTION, "answer": ANSWER},
     )
     assert stream.status == 400
+
+
+def test_langchain_chat_openai_streams_through_the_endpoint(server, fake_openai):
+    fake_openai.reset()
+    fake_openai.configure(text=TEXT, chunk_chars=3)
+    model = ChatOpenAI(
+        base_url=f"{server.url}/api/v1/openai",
+        api_key="unused",
+        model="gpt-3.5-turbo",
+        max_retries=0,
+        extra_body={"delay_ms": 0},
+    )
+    chunks = list(model.stream([AIMessage(QUESTION), HumanMessage(ANSWER)]))
+    assert "".join(chunk.content for chunk in chunks) == TEXT
+    whole = model.invoke([HumanMessage(ANSWER)], extra_body={"question": QUESTION})
+    assert whole.content == TEXT
