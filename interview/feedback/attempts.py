@@ -4,9 +4,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..models import Feedback
+from .metrics import STAR_PARTS
 from .records import list_attempts
-
-STAR_PARTS = ("situation", "task", "action", "result")
 
 
 @dataclass(frozen=True)

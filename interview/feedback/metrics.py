@@ -30,6 +30,7 @@ from typing import Any
 import regex
 
 WORDS_PER_MINUTE = 130
+STAR_PARTS = ("situation", "task", "action", "result")
 
 _NO_SPACE_SCRIPTS = r"\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}"
 _TOKEN = regex.compile(

@@ -13,7 +13,8 @@ the answer. The score adds up what the metrics can see:
 
 from typing import Any
 
-STAR_PARTS = ("situation", "task", "action", "result")
+from .metrics import STAR_PARTS
+
 STAR_HINTS = {
     "situation": "Set the scene in one sentence: where you were and what was at stake.",
     "task": "Say what you were responsible for, in your own words.",
