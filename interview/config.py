@@ -5,6 +5,8 @@
 stops at start-up with a message that says what to fix.
 """
 
+import ipaddress
+import os
 import secrets
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -17,6 +19,10 @@ DEFAULT_MODEL = "gpt-3.5-turbo"
 DEFAULT_STREAM_DELAY_MS = 20
 DEFAULT_MAX_DELAY_MS = 1000
 MAX_REQUEST_BYTES = 1024 * 1024
+#: Generation requests per caller: generous for a person practising, a brake on a script.
+DEFAULT_RATE_LIMIT = "20/minute"
+#: Generations running at once per caller.
+DEFAULT_MAX_OPEN_STREAMS = 5
 
 
 class ConfigError(ValueError):
@@ -77,6 +83,36 @@ def _keys(name: str, raw: str) -> frozenset[str]:
     return keys
 
 
+def _rate_limit(name: str, raw: str) -> str | None:
+    """A Flask-Limiter rate string such as `20/minute` or `5/minute;100/day`; `off` is None."""
+    from limits import parse_many
+
+    value = raw.strip()
+    if value.lower() == "off":
+        return None
+    try:
+        parse_many(value)
+    except ValueError:
+        raise ConfigError(f"{name} must be a rate such as 20/minute, or off, got {raw!r}") from None
+    return value
+
+
+def _open_streams(name: str, raw: str) -> int | None:
+    if raw.strip().lower() == "off":
+        return None
+    return _integer(name, raw, 1, 100_000)
+
+
+def _networks(name: str, raw: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    parts = [part.strip() for part in raw.split(",") if part.strip()]
+    try:
+        return tuple(ipaddress.ip_network(part, strict=False) for part in parts)
+    except ValueError:
+        raise ConfigError(
+            f"{name} must list proxy addresses or networks such as 10.0.0.0/8, got {raw!r}"
+        ) from None
+
+
 def _choice(name: str, raw: str, choices: tuple[str, ...]) -> str:
     value = raw.strip().lower()
     if value not in choices:
@@ -98,6 +134,24 @@ def database_url(raw: str | None, instance_path: str) -> str:
     if "://" not in url:
         raise ConfigError(f"DATABASE_URL must be a database URL, got {url!r}")
     return url
+
+
+def _development_secret(instance_path: str) -> str:
+    """A secret kept in the instance folder, so that every worker and restart shares it."""
+    path = Path(instance_path) / "secret_key"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    os.makedirs(instance_path, exist_ok=True)
+    candidate = secrets.token_hex(32)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another worker wrote it first
+        return path.read_text().strip()
+    with os.fdopen(descriptor, "w") as file:
+        file.write(candidate)
+    return candidate
 
 
 def load_config(environ: Mapping[str, str], instance_path: str) -> dict[str, Any]:
@@ -131,7 +185,7 @@ def load_config(environ: Mapping[str, str], instance_path: str) -> dict[str, Any
             "derived from it and must stay the same across restarts"
         )
     return {
-        "SECRET_KEY": secret_key or secrets.token_hex(32),
+        "SECRET_KEY": secret_key or _development_secret(instance_path),
         "INTERVIEW_API_KEYS": api_keys,
         "INTERVIEW_EVENTS_TOKEN_TTL_S": read(
             "INTERVIEW_EVENTS_TOKEN_TTL_S", 3600, lambda n, r: _integer(n, r, 1, 7 * 86400)
@@ -157,5 +211,16 @@ def load_config(environ: Mapping[str, str], instance_path: str) -> dict[str, Any
         "INTERVIEW_ABORT_ON_DISCONNECT": read("INTERVIEW_ABORT_ON_DISCONNECT", False, _boolean),
         "INTERVIEW_STALE_AFTER_S": read("INTERVIEW_STALE_AFTER_S", 60.0, _seconds),
         "INTERVIEW_POLL_INTERVAL_S": read("INTERVIEW_POLL_INTERVAL_S", 0.25, _seconds),
+        "INTERVIEW_SAVE_RETRY_S": read("INTERVIEW_SAVE_RETRY_S", 10.0, _seconds),
+        "INTERVIEW_SPOOL_DIR": environ.get("INTERVIEW_SPOOL_DIR", "").strip()
+        or str(Path(instance_path) / "spool"),
         "INTERVIEW_CORS_ORIGINS": read("INTERVIEW_CORS_ORIGINS", frozenset(), _origins),
+        "INTERVIEW_RATE_LIMIT": read("INTERVIEW_RATE_LIMIT", DEFAULT_RATE_LIMIT, _rate_limit),
+        "INTERVIEW_MAX_OPEN_STREAMS": read(
+            "INTERVIEW_MAX_OPEN_STREAMS", DEFAULT_MAX_OPEN_STREAMS, _open_streams
+        ),
+        "INTERVIEW_TRUSTED_PROXIES": read("INTERVIEW_TRUSTED_PROXIES", (), _networks),
+        "INTERVIEW_RETENTION_DAYS": read(
+            "INTERVIEW_RETENTION_DAYS", None, lambda n, r: _integer(n, r, 1, 100_000)
+        ),
     }

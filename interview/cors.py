@@ -20,7 +20,9 @@ ALLOWED_HEADERS = frozenset(
         "cache-control",
     }
 )
-EXPOSED_HEADERS = "Location, Retry-After"
+EXPOSED_HEADERS = (
+    "Location, Retry-After, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset"
+)
 PREFLIGHT_MAX_AGE_S = "600"
 
 

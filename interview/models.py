@@ -66,9 +66,13 @@ class Feedback(db.Model):
     # "<owner>:<Idempotency-Key>" of the request that created it, and that request's digest.
     idempotency_key: Mapped[str | None] = mapped_column(String(300))
     request_digest: Mapped[str | None] = mapped_column(String(64))
+    # Who the request counted against (`api/callers.py`, a keyed hash): the
+    # open-stream cap counts this caller's records still `streaming`.
+    caller: Mapped[str | None] = mapped_column(String(64))
 
     __table_args__ = (
         Index("ix_feedback_owner_created", "owner", "created_at", "id"),
         Index("ix_feedback_status_progress", "status", "progress_at"),
+        Index("ix_feedback_caller_status", "caller", "status"),
         UniqueConstraint("idempotency_key", name="uq_feedback_idempotency_key"),
     )

@@ -158,6 +158,8 @@ def base_environment(database_url: str, fake: FakeOpenAI, **overrides: str) -> d
         "INTERVIEW_STREAM_DELAY_MS": "0",
         "INTERVIEW_UPSTREAM_RETRIES": "0",
         "INTERVIEW_UPSTREAM_TIMEOUT_S": "5",
+        "INTERVIEW_RATE_LIMIT": "off",
+        "INTERVIEW_MAX_OPEN_STREAMS": "off",
     }
     environ.update(overrides)
     return environ

@@ -3,6 +3,7 @@
 from flask import Blueprint, Flask
 
 from . import feedback, health, openai_compat, openapi, questions
+from .limits import register_rate_limits
 from .owners import identify_caller
 
 api_bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -16,3 +17,4 @@ api_bp.register_blueprint(openai_compat.bp)
 def register_api(app: Flask) -> None:
     app.register_blueprint(api_bp)
     app.register_blueprint(health.bp)
+    register_rate_limits(app)

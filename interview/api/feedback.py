@@ -21,7 +21,6 @@ from ..feedback.service import (
     inline_feedback_events,
     is_resume_past_end,
     open_feed,
-    start_feedback,
 )
 from ..schemas import (
     accepted_schema,
@@ -32,6 +31,7 @@ from ..schemas import (
 )
 from .ai_sdk import PROTOCOL as AI_SDK
 from .ai_sdk import ai_sdk_response, feedback_request_of
+from .limits import start_callers_feedback
 from .negotiation import json_body, resume_point, wants_inline_stream
 from .owners import authenticated_by_key, current_owner
 from .streaming import event_stream_response
@@ -117,7 +117,7 @@ def create_feedback():
         idempotency = (scoped_key(owner, key), digest)
     app = current_app._get_current_object()
     try:
-        generation = start_feedback(app, payload, owner, idempotency)
+        generation = start_callers_feedback(app, payload, owner, idempotency)
     except IntegrityError as exc:
         if key is None or not is_duplicate_key_error(exc):
             raise

@@ -18,8 +18,9 @@ from werkzeug.exceptions import HTTPException
 
 from ..errors import handle_http_exception, handle_validation_error, problem
 from ..feedback.encoders import OpenAIChunkEncoder, chat_usage
-from ..feedback.service import inline_feedback_events, start_feedback, wait_for_outcome
+from ..feedback.service import inline_feedback_events, wait_for_outcome
 from ..schemas import feedback_request_schema
+from .limits import start_callers_feedback
 from .negotiation import json_body
 from .owners import current_owner
 from .streaming import event_stream_response
@@ -92,7 +93,7 @@ def chat_completions():
     body = json_body()
     payload = feedback_request_schema.load(feedback_request_of(body))
     app = current_app._get_current_object()
-    generation = start_feedback(app, payload, current_owner())
+    generation = start_callers_feedback(app, payload, current_owner())
     if body.get("stream"):
         include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
         encoder = OpenAIChunkEncoder(

@@ -32,6 +32,19 @@ def _problem(description: str) -> dict:
     }
 
 
+TOO_MANY_REQUESTS = {
+    **_problem(
+        "INTERVIEW_RATE_LIMIT or INTERVIEW_MAX_OPEN_STREAMS reached for this caller; no record"
+    ),
+    "headers": {
+        "Retry-After": {
+            "description": "Seconds to wait before trying again",
+            "schema": {"type": "integer"},
+        }
+    },
+}
+
+
 def _json(schema: str, description: str) -> dict:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
@@ -116,6 +129,7 @@ OPERATIONS: dict[str, dict] = {
                 "413": _problem("Body larger than 1 MiB"),
                 "415": _problem("Body is not JSON"),
                 "422": _problem("Invalid fields; `errors` maps each field to messages"),
+                "429": TOO_MANY_REQUESTS,
             },
         },
         "get": {
@@ -223,6 +237,7 @@ OPERATIONS: dict[str, dict] = {
                 },
                 "403": FORBIDDEN,
                 "422": _problem("Invalid fields; also an `error` member {message, type, code}"),
+                "429": TOO_MANY_REQUESTS,
                 "502": _problem("The generation failed; also an `error` member"),
             },
         },

@@ -71,6 +71,17 @@ def finish_record(
     return saved
 
 
+def count_open_streams(caller: str) -> int:
+    """How many of this caller's generations are still running."""
+    count = db.session.execute(
+        select(db.func.count())
+        .select_from(Feedback)
+        .where(Feedback.caller == caller, Feedback.status == STREAMING)
+    ).scalar_one()
+    db.session.commit()
+    return count
+
+
 def get_record(feedback_id: str, owner: str | None) -> Feedback | None:
     """Return the record if it exists and belongs to `owner`."""
     record = db.session.execute(

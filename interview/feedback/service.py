@@ -19,6 +19,7 @@ from .prompt import PROMPT_VERSION, build_feedback_prompt
 from .providers import FeedbackProvider
 from .providers.base import FeedbackInput
 from .records import (
+    count_open_streams,
     create_streaming_record,
     get_record,
     interrupt_stale,
@@ -39,17 +40,32 @@ def bus_of(app: Flask) -> RedisBus | NullBus:
     return app.extensions["interview.bus"]
 
 
+class TooManyOpenStreams(Exception):
+    """The caller already has INTERVIEW_MAX_OPEN_STREAMS generations running."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"{limit} feedback streams are already running for this caller.")
+        self.limit = limit
+
+
 def start_feedback(
     app: Flask,
     payload: dict[str, Any],
     owner: str | None,
     idempotency: tuple[str, str] | None = None,
+    caller: str | None = None,
 ) -> Generation:
     """Save a `streaming` record for the answer and start generating its feedback.
 
     `idempotency` is the request's scoped key and digest, stored on the record.
+    `caller` is who the request counts against for INTERVIEW_MAX_OPEN_STREAMS:
+    past the cap this raises `TooManyOpenStreams` and saves nothing. (Two
+    requests at the same instant may both pass; the cap holds to within that.)
     """
     config = app.config
+    max_open = config["INTERVIEW_MAX_OPEN_STREAMS"]
+    if caller is not None and max_open is not None and count_open_streams(caller) >= max_open:
+        raise TooManyOpenStreams(max_open)
     provider = provider_of(app)
     question, answer, role = payload["question"], payload["answer"], payload.get("role")
     delay_ms = payload.get("delay_ms")
@@ -68,6 +84,7 @@ def start_feedback(
         delay_ms=delay_ms,
         idempotency_key=idempotency[0] if idempotency else None,
         request_digest=idempotency[1] if idempotency else None,
+        caller=caller,
     )
     saved = serialize(record)
     generation = Generation(
