@@ -203,6 +203,9 @@ def load_config(environ: Mapping[str, str], instance_path: str) -> dict[str, Any
         "INTERVIEW_UPSTREAM_RETRIES": read(
             "INTERVIEW_UPSTREAM_RETRIES", 2, lambda n, r: _integer(n, r, 0, 10)
         ),
+        "INTERVIEW_UPSTREAM_MAX_RETRY_AFTER_S": read(
+            "INTERVIEW_UPSTREAM_MAX_RETRY_AFTER_S", 10.0, _seconds
+        ),
         "INTERVIEW_MAX_TOKENS": read(
             "INTERVIEW_MAX_TOKENS", 1200, lambda n, r: _integer(n, r, 16, 32_000)
         ),

@@ -214,7 +214,10 @@ def _handler_for(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
             fault = fake._next_fault()
             if fault.status:
                 headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after else {}
-                self._send_error(fault.status, "injected failure", headers)
+                message = "injected failure"
+                if fault.status == 401:  # as OpenAI does, name the key that was refused
+                    message = f"Incorrect API key provided: {self.headers.get('Authorization')}"
+                self._send_error(fault.status, message, headers)
                 return
             settings = fake.settings
             text = fault.text if fault.text is not None else settings.text

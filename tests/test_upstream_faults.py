@@ -93,6 +93,52 @@ def test_rate_limited_then_retried_before_the_first_byte(make_app, upstream):
     assert time.monotonic() - started >= 0.9  # Retry-After was honoured
 
 
+def test_a_retry_after_past_the_bound_fails_at_once(make_app, upstream):
+    app = make_app(INTERVIEW_UPSTREAM_RETRIES="2", INTERVIEW_UPSTREAM_MAX_RETRY_AFTER_S="2")
+    upstream.enqueue(Fault(status=429, retry_after=3600))
+    started = time.monotonic()
+    stream = post(app.test_client())
+    error = stream.terminal().json()
+    assert error["code"] == "upstream_rate_limited"
+    assert "3600 s" in error["message"]
+    assert len(upstream.requests) == 1
+    assert time.monotonic() - started < 1.5
+
+
+def test_server_errors_back_off_and_retry_until_one_answers(make_app, upstream):
+    app = make_app(INTERVIEW_UPSTREAM_RETRIES="2")
+    upstream.enqueue(Fault(status=503), Fault(status=502))
+    started = time.monotonic()
+    stream = post(app.test_client())
+    assert stream.terminal().json()["status"] == "completed"
+    assert len(upstream.requests) == 3
+    assert time.monotonic() - started >= 0.375 + 0.75  # backoff of 0.5 s then 1 s, less jitter
+
+
+def test_an_unreachable_upstream_is_retried_then_reported(make_app, upstream):
+    app = make_app(INTERVIEW_UPSTREAM_RETRIES="1", OPENAI_BASE_URL="http://127.0.0.1:9/v1")
+    stream = post(app.test_client())
+    error = stream.terminal().json()
+    assert error["code"] == "upstream_unreachable"
+    assert "127.0.0.1" not in error["message"]
+    record = saved(app, stream.events[0].json()["id"])
+    assert record.status == "failed" and record.error == error
+
+
+def test_a_cancel_during_a_retry_wait_ends_it_at_once(make_app, upstream):
+    client = make_app(INTERVIEW_UPSTREAM_RETRIES="1").test_client()
+    upstream.enqueue(Fault(status=429, retry_after=5))
+    accepted = client.post("/api/v1/feedback", json=BODY, headers={"Prefer": "respond-async"})
+    feedback_id = accepted.get_json()["id"]
+    upstream.wait_for_requests(1)
+    started = time.monotonic()
+    assert client.post(f"/api/v1/feedback/{feedback_id}/cancel").status_code == 202
+    events = stream_from_response(client.get(f"/api/v1/feedback/{feedback_id}/events"))
+    assert events.terminal().json()["status"] == "interrupted"
+    assert time.monotonic() - started < 2
+    assert len(upstream.requests) == 1
+
+
 def test_server_errors_are_retried_but_never_a_started_stream(make_app, upstream):
     app = make_app(INTERVIEW_UPSTREAM_RETRIES="2")
     upstream.configure(text=TEXT, chunk_chars=4)

@@ -20,5 +20,6 @@ def provider_from_config(config: Mapping[str, Any]) -> FeedbackProvider:
         model=config["INTERVIEW_MODEL"],
         timeout_s=config["INTERVIEW_UPSTREAM_TIMEOUT_S"],
         max_retries=config["INTERVIEW_UPSTREAM_RETRIES"],
+        max_retry_after_s=config["INTERVIEW_UPSTREAM_MAX_RETRY_AFTER_S"],
         max_tokens=config["INTERVIEW_MAX_TOKENS"],
     )

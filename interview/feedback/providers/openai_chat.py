@@ -8,15 +8,23 @@ Deliberate choices:
   streamed body is read raw, line by line, and each `data:` line is decoded
   with orjson. Building the SDK's typed chunk objects costs far more per chunk,
   and with a few hundred streams that cost delays every stream's first character.
-- The SDK retries (`INTERVIEW_UPSTREAM_RETRIES`) only before the first byte:
-  once a stream has started, a failure ends the generation with the text so far.
+- Retries (`INTERVIEW_UPSTREAM_RETRIES`) happen only before the first byte,
+  here rather than in the SDK: a refused start (408, 409, 429, 5xx) or a
+  failed connection is tried again after exponential backoff, or after the
+  upstream's `Retry-After` when it gives one no longer than
+  INTERVIEW_UPSTREAM_MAX_RETRY_AFTER_S. A longer one fails the generation at
+  once (the SDK would wait up to two minutes while the candidate watches
+  nothing). Once a stream has started, a failure ends the generation with the
+  text so far.
 - Timeouts: 10 s to connect; `INTERVIEW_UPSTREAM_TIMEOUT_S` for the response to
   start and between two reads of the stream.
 """
 
 import os
+import random
 import threading
 from collections.abc import Iterator
+from contextlib import ExitStack
 from typing import Any
 
 import httpx2
@@ -27,23 +35,40 @@ from .base import FeedbackInput, ProviderError
 
 CONNECT_TIMEOUT_S = 10.0
 _DATA_PREFIX = "data:"
+RETRYABLE_STATUSES = frozenset({408, 409, 429})
+FIRST_BACKOFF_S = 0.5
+MAX_BACKOFF_S = 8.0
 
 _clients: dict[tuple, openai.OpenAI] = {}
 _clients_lock = threading.Lock()
 
 
-def _client(api_key: str, base_url: str | None, timeout_s: float, max_retries: int):
-    key = (os.getpid(), api_key, base_url, timeout_s, max_retries)
+def _client(api_key: str, base_url: str | None, timeout_s: float):
+    key = (os.getpid(), api_key, base_url, timeout_s)
     with _clients_lock:
         client = _clients.get(key)
         if client is None:
             client = _clients[key] = openai.OpenAI(
                 api_key=api_key,
                 base_url=base_url,
-                max_retries=max_retries,
+                max_retries=0,  # retried by `OpenAIChatStream`, within our bounds
                 timeout=httpx2.Timeout(timeout_s, connect=CONNECT_TIMEOUT_S),
             )
         return client
+
+
+def _retry_after_s(exc: openai.APIStatusError) -> float | None:
+    """The upstream's Retry-After in seconds (delta-seconds form), if it gave one."""
+    try:
+        value = float(exc.response.headers.get("retry-after", ""))
+    except ValueError:
+        return None
+    return value if value >= 0 else None
+
+
+def _backoff_s(attempt: int) -> float:
+    """Exponential backoff with jitter: about 0.5, 1, 2, 4, 8 s."""
+    return min(FIRST_BACKOFF_S * 2**attempt, MAX_BACKOFF_S) * random.uniform(0.75, 1.0)
 
 
 def _status_error(exc: openai.APIStatusError) -> ProviderError:
@@ -51,6 +76,12 @@ def _status_error(exc: openai.APIStatusError) -> ProviderError:
     if status in (401, 403):
         return ProviderError("upstream_auth", "The model service rejected our credentials.")
     if status == 429:
+        retry_after = _retry_after_s(exc)
+        if retry_after is not None:
+            return ProviderError(
+                "upstream_rate_limited",
+                f"The model service is rate limiting us; it asks to wait {retry_after:g} s.",
+            )
         return ProviderError("upstream_rate_limited", "The model service is rate limiting us.")
     if status == 404:
         return ProviderError("upstream_not_found", "The model service does not know that model.")
@@ -62,26 +93,38 @@ def _status_error(exc: openai.APIStatusError) -> ProviderError:
 class OpenAIChatStream:
     """One streamed chat completion; iterate for the text pieces."""
 
-    def __init__(self, client: openai.OpenAI, request_args: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        client: openai.OpenAI,
+        request_args: dict[str, Any],
+        retries: int,
+        max_retry_after_s: float,
+    ) -> None:
         self._client = client
         self._request_args = request_args
+        self._retries = retries
+        self._max_retry_after_s = max_retry_after_s
         self._response = None
-        self._closed = False
+        self._closing = threading.Event()
         self.finish_reason: str | None = None
         self.usage: dict[str, Any] | None = None
 
+    @property
+    def _closed(self) -> bool:
+        return self._closing.is_set()
+
     def close(self) -> None:
-        """Stop the generation: close the upstream response, even mid-read."""
-        self._closed = True
+        """Stop the generation: close the upstream response, even mid-read or mid-wait."""
+        self._closing.set()
         if self._response is not None:
             self._response.close()
 
     def __iter__(self) -> Iterator[str]:
         try:
-            manager = self._client.chat.completions.with_streaming_response.create(
-                **self._request_args
-            )
-            with manager as response:
+            with ExitStack() as stack:
+                response = self._start(stack)
+                if response is None:
+                    return
                 self._response = response
                 if self._closed:
                     return
@@ -100,6 +143,37 @@ class OpenAIChatStream:
             raise ProviderError(
                 "upstream_dropped", "The model service closed the stream early."
             ) from exc
+
+    def _start(self, stack: ExitStack):
+        """Send the request, retrying a failed start; None when closed while waiting."""
+        for attempt in range(self._retries + 1):
+            manager = self._client.chat.completions.with_streaming_response.create(
+                **self._request_args
+            )
+            try:
+                return stack.enter_context(manager)
+            except openai.APIStatusError as exc:
+                delay = self._retry_delay_s(exc, attempt)
+                if delay is None:
+                    raise
+            except openai.APIConnectionError:  # includes timeouts
+                if attempt == self._retries:
+                    raise
+                delay = _backoff_s(attempt)
+            if self._closing.wait(delay):
+                return None
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
+    def _retry_delay_s(self, exc: openai.APIStatusError, attempt: int) -> float | None:
+        """How long to wait before trying again, or None to give up now."""
+        if attempt == self._retries:
+            return None
+        if exc.status_code not in RETRYABLE_STATUSES and exc.status_code < 500:
+            return None
+        retry_after = _retry_after_s(exc)
+        if retry_after is None:
+            return _backoff_s(attempt)
+        return retry_after if retry_after <= self._max_retry_after_s else None
 
     def _read_lines(self, lines: Iterator[str]) -> Iterator[str]:
         for line in lines:
@@ -146,10 +220,13 @@ class OpenAIChatProvider:
         model: str,
         timeout_s: float,
         max_retries: int,
+        max_retry_after_s: float,
         max_tokens: int,
     ) -> None:
         self.model = model
-        self._client_args = (api_key, base_url, timeout_s, max_retries)
+        self._client_args = (api_key, base_url, timeout_s)
+        self._retries = max_retries
+        self._max_retry_after_s = max_retry_after_s
         self._max_tokens = max_tokens
 
     def open_stream(self, request: FeedbackInput) -> OpenAIChatStream:
@@ -163,4 +240,6 @@ class OpenAIChatProvider:
                 "stream_options": {"include_usage": True},
                 "max_tokens": self._max_tokens,
             },
+            self._retries,
+            self._max_retry_after_s,
         )
