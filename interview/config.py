@@ -191,7 +191,8 @@ def load_config(environ: Mapping[str, str], instance_path: str) -> dict[str, Any
             "INTERVIEW_EVENTS_TOKEN_TTL_S", 3600, lambda n, r: _integer(n, r, 1, 7 * 86400)
         ),
         "SQLALCHEMY_DATABASE_URI": database_url(environ.get("DATABASE_URL"), instance_path),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # hide_parameters: a database error in the log never carries what a user wrote
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
         "MAX_CONTENT_LENGTH": MAX_REQUEST_BYTES,
         "INTERVIEW_PROVIDER": provider,
         "OPENAI_API_KEY": api_key,

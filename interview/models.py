@@ -74,5 +74,6 @@ class Feedback(db.Model):
         Index("ix_feedback_owner_created", "owner", "created_at", "id"),
         Index("ix_feedback_status_progress", "status", "progress_at"),
         Index("ix_feedback_caller_status", "caller", "status"),
+        Index("ix_feedback_created", "created_at"),
         UniqueConstraint("idempotency_key", name="uq_feedback_idempotency_key"),
     )

@@ -100,12 +100,13 @@ def test_post_on_one_instance_follow_and_resume_on_the_other(instances, fake_ope
 
 def test_a_follower_on_another_instance_is_paced_on_the_record_schedule(instances, fake_openai):
     a, b = instances
-    configure(fake_openai, chunk_chars=40)
+    # the upstream takes 3 s, so the follower joins while the record is generating
+    configure(fake_openai, chunk_chars=40, chunk_delay_s=0.5)
     feedback_id = start_async(a, delay_ms=25)
     stream = read_stream(b.url, "GET", f"/api/v1/feedback/{feedback_id}/events")
     deltas = stream.deltas()
     assert stream.text() == TEXT
-    # it joined a little late: what was already due came at once, the rest one by one
+    # what was already due came at once, the rest one by one on the record's schedule
     tail = deltas[len(deltas) // 2 :]
     duration = tail[-1].at - tail[0].at
     assert duration == pytest.approx((len(tail) - 1) * 0.025, rel=0.2)
