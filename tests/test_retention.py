@@ -3,11 +3,14 @@
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import text
 
 from interview.config import ConfigError, load_config
 from interview.extensions import db
 from interview.feedback.retention import delete_records_older_than
 from interview.models import COMPLETED, FAILED, STREAMING, Feedback, utcnow
+
+from .conftest import wait_for_generations
 
 
 def add_record(age_days: float, status: str = COMPLETED) -> str:
@@ -56,3 +59,19 @@ def test_retention_is_off_by_default_and_must_be_whole_days():
     for bad in ("0", "-1", "a month"):
         with pytest.raises(ConfigError, match="INTERVIEW_RETENTION_DAYS"):
             load_config({"INTERVIEW_RETENTION_DAYS": bad}, "/tmp/interview-test-instance")
+
+
+def test_delete_removes_the_text_for_good(app, client):
+    marker = "unforgettable-marker-7f3a"
+    body = {"question": "Why?", "answer": f"I would say {marker} is my motto."}
+    feedback_id = client.post("/api/v1/feedback", json=body, headers={"Prefer": "respond-async"})
+    feedback_id = feedback_id.get_json()["id"]
+    wait_for_generations()
+    assert client.delete(f"/api/v1/feedback/{feedback_id}").status_code == 204
+    with app.app_context():
+        rows = db.session.execute(
+            text("SELECT count(*) FROM feedback WHERE answer LIKE :m OR id = :i"),
+            {"m": f"%{marker}%", "i": feedback_id},
+        ).scalar_one()
+    assert rows == 0
+    assert client.get(f"/api/v1/feedback/{feedback_id}").status_code == 404
