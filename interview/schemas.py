@@ -141,6 +141,18 @@ class ProblemSchema(Schema):
     )
 
 
+class OpenAIErrorSchema(Schema):
+    message = fields.String(required=True)
+    type = fields.String(required=True)
+    code = fields.String(required=True)
+
+
+class OpenAIProblemSchema(ProblemSchema):
+    """A problem on the OpenAI-compatible routes: also the `error` member the SDKs read."""
+
+    error = fields.Nested(OpenAIErrorSchema, required=True)
+
+
 feedback_request_schema = FeedbackRequestSchema()
 feedback_schema = FeedbackSchema()
 feedback_list_schema = FeedbackListSchema()

@@ -4,7 +4,8 @@ Every event's data is one line of JSON, so newlines and carriage returns in the
 feedback are escaped and can never break the framing; `encode_event` still
 splits multi-line data into several `data:` lines, as the SSE specification
 requires, for any caller that passes raw text. `id` and `event` values have
-CR and LF removed: a line break there would start a new field.
+CR and LF removed: a line break there would start a new field. `id` values
+also lose NUL, for which clients ignore the whole field.
 """
 
 import json
@@ -27,7 +28,8 @@ def encode_event(data: str, event: str | None = None, event_id: object = None) -
     """Return one SSE event: optional `id:` and `event:` lines, `data:` lines, a blank line."""
     lines = []
     if event_id is not None:
-        lines.append(f"id: {_field_value(event_id)}")
+        clean_id = _field_value(event_id).replace("\0", "")
+        lines.append(f"id: {clean_id}")
     if event is not None:
         lines.append(f"event: {_field_value(event)}")
     for line in data.replace("\r\n", "\n").replace("\r", "\n").split("\n"):

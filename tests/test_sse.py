@@ -15,6 +15,7 @@ from interview.sse import HEARTBEAT, encode_delta, encode_event, encode_retry, t
         ("one\r\ntwo\rthree", None, None, "data: one\ndata: two\ndata: three\n\n"),
         ("", None, None, "data: \n\n"),
         ("x", "ev\nil", "1\r\n2", "id: 12\nevent: evil\ndata: x\n\n"),
+        ("x", None, "1\x002", "id: 12\ndata: x\n\n"),
     ],
 )
 def test_encode_event(data, event, event_id, expected):

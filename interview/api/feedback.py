@@ -71,7 +71,7 @@ def accepted(feedback_id: str):
     return accepted_schema.dump(body), 202, {"Location": url}
 
 
-def attach_to_earlier(feedback_id: str, protocol: str | None, inline: bool):
+def attach_to_earlier(feedback_id: str, protocol: str | None, inline: bool, after: int):
     """Answer a repeated request with the record the first one created."""
     feed = open_feed(current_app, feedback_id, current_owner())
     if feed is None:
@@ -83,7 +83,6 @@ def attach_to_earlier(feedback_id: str, protocol: str | None, inline: bool):
     if not inline:
         feed.close()
         return accepted(feedback_id)
-    after = resume_point()
     if is_resume_past_end(feed, after):
         return "", 204
     return event_stream_response(feedback_events(current_app, feed, after))
@@ -97,6 +96,7 @@ def create_feedback():
     first one's record (resuming after `Last-Event-ID`) instead of starting again.
     """
     protocol = requested_protocol()
+    after = resume_point()
     body = json_body()
     if protocol == AI_SDK:
         body = feedback_request_of(body)
@@ -113,7 +113,7 @@ def create_feedback():
                 {"Idempotency-Key": ["This key was already used for a different request."]}
             ) from None
         if earlier is not None:
-            return attach_to_earlier(earlier, protocol, inline)
+            return attach_to_earlier(earlier, protocol, inline, after)
         idempotency = (scoped_key(owner, key), digest)
     app = current_app._get_current_object()
     try:
@@ -122,7 +122,8 @@ def create_feedback():
         if key is None or not is_duplicate_key_error(exc):
             raise
         # a concurrent request with the same key won the race: attach to its record
-        return attach_to_earlier(earlier_record_id(owner, key, digest), protocol, inline)
+        earlier = earlier_record_id(owner, key, digest)
+        return attach_to_earlier(earlier, protocol, inline, after)
     if protocol == AI_SDK:
         encoder = AiSdkEncoder(generation.feedback_id)
         return ai_sdk_response(inline_feedback_events(app, generation, encoder))
@@ -140,7 +141,7 @@ def feedback_events_stream(feedback_id: str):
     SDK's "no active stream").
     """
     protocol = requested_protocol()
-    after = resume_point() if protocol is None else 0
+    after = resume_point()
     feed = open_feed(current_app, feedback_id, current_owner())
     if feed is None:
         abort(404, NOT_FOUND)

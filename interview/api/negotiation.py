@@ -39,6 +39,6 @@ def resume_point() -> int:
     """Return the last event id the client has seen (Last-Event-ID or ?last_event_id=)."""
     raw = request.headers.get("Last-Event-ID") or request.args.get("last_event_id") or "0"
     raw = raw.strip()
-    if not raw.isdigit() or len(raw) > 9:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 9:
         abort(400, "Last-Event-ID must be the id of an event of this stream (a number).")
     return int(raw)

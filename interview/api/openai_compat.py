@@ -50,11 +50,13 @@ def feedback_request_of(body: Any) -> dict[str, Any]:
     roles = [m.get("role") if isinstance(m, dict) else None for m in messages]
     if "user" not in roles:
         raise ValidationError({"messages": ["The answer must be a `user` message."]})
+    if not isinstance(body.get("stream_options") or {}, dict):
+        raise ValidationError({"stream_options": ["Must be an object."]})
     last_user = len(roles) - 1 - roles[::-1].index("user")
     request = {"answer": _content_text(messages[last_user].get("content"))}
     question = body.get("question")
     if question is None:
-        earlier = messages[:last_user]
+        earlier = [m for m in messages[:last_user] if isinstance(m, dict)]
         asked = [m for m in earlier if m.get("role") == "assistant"]
         system = [m for m in earlier if m.get("role") in ("system", "developer")]
         if asked or system:

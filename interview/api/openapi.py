@@ -1,8 +1,10 @@
 """GET /api/v1/openapi.json: the API described with apispec from the marshmallow schemas.
 
-Schemas come from `interview.schemas` through apispec's MarshmallowPlugin; the
-operations below say which schema each route takes and returns. A test checks
-that every API route is described here.
+Schemas come from `interview.schemas` through apispec's MarshmallowPlugin, the
+events of the streams from `openapi_events.py`; the operations below say which
+schema each route takes and returns. The document is OpenAPI 3.2, the first
+version that describes an event stream event by event (`itemSchema`). A test
+checks that every API route is described here; another fuzzes the app against it.
 """
 
 from functools import cache
@@ -13,6 +15,8 @@ from flask import Blueprint
 
 from .. import schemas
 from ..errors import PROBLEM_MIMETYPE
+from . import openapi_events
+from .openapi_events import event_stream, ref
 
 bp = Blueprint("openapi", __name__)
 
@@ -65,12 +69,27 @@ CHAT_REQUEST = {
     "type": "object",
     "required": ["messages"],
     "properties": {
-        "messages": {"type": "array", "items": {"type": "object"}},
+        "messages": {
+            "type": "array",
+            "minItems": 1,
+            "items": {"type": "object"},
+            "contains": {
+                "type": "object",
+                "required": ["role", "content"],
+                "properties": {
+                    "role": {"const": "user"},
+                    "content": {"type": ["string", "array"]},
+                },
+            },
+        },
         "stream": {"type": "boolean"},
-        "stream_options": {"type": "object"},
-        "question": {"type": "string"},
-        "role": {"type": "string"},
-        "delay_ms": {"type": "integer"},
+        "stream_options": {
+            "type": ["object", "null"],
+            "properties": {"include_usage": {"type": "boolean"}},
+        },
+        "question": {"type": ["string", "null"], "maxLength": 2000},
+        "role": {"type": ["string", "null"], "maxLength": 200},
+        "delay_ms": {"type": ["integer", "null"], "minimum": 0},
     },
     "description": (
         "An OpenAI chat completions body. Answer = last `user` message; question = "
@@ -79,8 +98,14 @@ CHAT_REQUEST = {
     ),
 }
 ID_PARAMETER = {"name": "feedback_id", "in": "path", "required": True, "schema": {"type": "string"}}
-EVENT_STREAM = {"text/event-stream": {"schema": {"type": "string"}}}
+# An event id this API sent: a number of at most nine digits.
+LAST_EVENT_ID = {"type": "integer", "minimum": 0, "maximum": 999_999_999}
+# This API's events, or the AI SDK's with ?protocol=ai-sdk
+FEEDBACK_STREAM = {
+    "text/event-stream": {"itemSchema": {"anyOf": [ref("FeedbackEvent"), ref("AiSdkEvent")]}}
+}
 NOT_FOUND = _problem("No such record for this caller")
+UNAUTHORIZED = _problem("API keys are on and the bearer key (or stream token) is missing or wrong")
 FORBIDDEN = _problem(
     "A browser session without its CSRF token (X-CSRF-Token), or a cross-site request"
 )
@@ -100,14 +125,18 @@ OPERATIONS: dict[str, dict] = {
                 {
                     "name": "Idempotency-Key",
                     "in": "header",
-                    "schema": {"type": "string", "maxLength": 200},
+                    "schema": {
+                        "type": "string",
+                        "maxLength": 200,
+                        "pattern": "^[ -~]*[!-~][ -~]*$",
+                    },
                     "description": (
                         "A repeat of the same request by the same caller within 24 h attaches "
                         "to the first one's record (honouring Last-Event-ID) instead of "
                         "starting another generation; the same key with a different body is 422."
                     ),
                 },
-                {"name": "Last-Event-ID", "in": "header", "schema": {"type": "integer"}},
+                {"name": "Last-Event-ID", "in": "header", "schema": LAST_EVENT_ID},
                 PROTOCOL_PARAMETER,
             ],
             "requestBody": {
@@ -115,15 +144,17 @@ OPERATIONS: dict[str, dict] = {
                 "content": {"application/json": {"schema": "FeedbackRequest"}},
             },
             "responses": {
-                "200": {"description": EVENT_STREAM_DESCRIPTION, "content": EVENT_STREAM},
+                "200": {"description": EVENT_STREAM_DESCRIPTION, "content": FEEDBACK_STREAM},
                 "202": _json(
                     "Accepted",
                     "Generation started in the background; with API keys, `events_url` "
                     "carries a short-lived stream token for EventSource",
                 ),
                 "204": {"description": "A repeat (Idempotency-Key) past the terminal event"},
-                "401": _problem("API keys are on and the bearer key is missing or wrong"),
-                "400": _problem("Malformed JSON"),
+                "400": _problem(
+                    "Malformed JSON, an unknown `protocol`, or a bad Idempotency-Key or "
+                    "Last-Event-ID"
+                ),
                 "403": FORBIDDEN,
                 "406": _problem("Neither an event stream nor JSON is acceptable"),
                 "413": _problem("Body larger than 1 MiB"),
@@ -167,8 +198,8 @@ OPERATIONS: dict[str, dict] = {
             "parameters": [
                 ID_PARAMETER,
                 PROTOCOL_PARAMETER,
-                {"name": "Last-Event-ID", "in": "header", "schema": {"type": "integer"}},
-                {"name": "last_event_id", "in": "query", "schema": {"type": "integer"}},
+                {"name": "Last-Event-ID", "in": "header", "schema": LAST_EVENT_ID},
+                {"name": "last_event_id", "in": "query", "schema": LAST_EVENT_ID},
                 {
                     "name": "token",
                     "in": "query",
@@ -180,9 +211,9 @@ OPERATIONS: dict[str, dict] = {
                 },
             ],
             "responses": {
-                "200": {"description": EVENT_STREAM_DESCRIPTION, "content": EVENT_STREAM},
+                "200": {"description": EVENT_STREAM_DESCRIPTION, "content": FEEDBACK_STREAM},
                 "204": {"description": "The client has already seen the terminal event"},
-                "400": _problem("Last-Event-ID is not a number"),
+                "400": _problem("Last-Event-ID is not an event id, or an unknown `protocol`"),
                 "404": NOT_FOUND,
             },
         },
@@ -233,12 +264,18 @@ OPERATIONS: dict[str, dict] = {
                         '`data: [DONE]`; a failure is `data: {"error": {message, type, code}}`. '
                         "Otherwise one `chat.completion` with the saved record as `feedback`."
                     ),
-                    "content": {**EVENT_STREAM, "application/json": {"schema": {"type": "object"}}},
+                    "content": {
+                        **event_stream("ChatCompletionEvent"),
+                        "application/json": {"schema": {"type": "object"}},
+                    },
                 },
+                "400": _problem("Malformed JSON"),
                 "403": FORBIDDEN,
-                "422": _problem("Invalid fields; also an `error` member {message, type, code}"),
+                "413": _problem("Body larger than 1 MiB"),
+                "415": _problem("Body is not JSON"),
+                "422": _problem("Invalid fields"),
                 "429": TOO_MANY_REQUESTS,
-                "502": _problem("The generation failed; also an `error` member"),
+                "502": _problem("The generation failed"),
             },
         },
     },
@@ -251,7 +288,7 @@ OPERATIONS: dict[str, dict] = {
     "/openapi.json": {
         "get": {
             "summary": "This document",
-            "responses": {"200": {"description": "OpenAPI 3.1 document"}},
+            "responses": {"200": {"description": "OpenAPI 3.2 document"}},
         },
     },
 }
@@ -268,7 +305,35 @@ COMPONENT_SCHEMAS = {
     "StartEvent": schemas.StartEventSchema,
     "QuestionList": schemas.QuestionListSchema,
     "Problem": schemas.ProblemSchema,
+    "OpenAIError": schemas.OpenAIErrorSchema,
+    "OpenAIProblem": schemas.OpenAIProblemSchema,
 }
+
+
+def _with_shared_responses(path: str, operations: dict) -> dict:
+    """Add what the operations share: 401 and, on the OpenAI routes, their problem shape.
+
+    Every operation but this document's answers 401 when API keys are on; the
+    OpenAI-compatible routes add an `error` member to every problem.
+    """
+    if path == "/openapi.json":
+        return operations
+    problem = "OpenAIProblem" if path.startswith("/openai/") else "Problem"
+    finished = {}
+    for method, operation in operations.items():
+        responses = {"401": UNAUTHORIZED, **operation["responses"]}
+        finished[method] = {
+            **operation,
+            "responses": {status: _of_problem(r, problem) for status, r in responses.items()},
+        }
+    return finished
+
+
+def _of_problem(response: dict, problem: str) -> dict:
+    content = response.get("content", {})
+    if PROBLEM_MIMETYPE not in content:
+        return response
+    return {**response, "content": {**content, PROBLEM_MIMETYPE: {"schema": problem}}}
 
 
 @cache
@@ -277,7 +342,7 @@ def build_openapi_document() -> dict:
     spec = APISpec(
         title="interview",
         version="1.0.0",
-        openapi_version="3.1.0",
+        openapi_version="3.2.0",
         plugins=[MarshmallowPlugin()],
         info={"description": "AI feedback on interview answers, streamed over SSE."},
         components={
@@ -288,8 +353,10 @@ def build_openapi_document() -> dict:
     )
     for name, schema in COMPONENT_SCHEMAS.items():
         spec.components.schema(name, schema=schema)
+    for name, component in openapi_events.SCHEMAS.items():
+        spec.components.schema(name, component=component)
     for path, operations in OPERATIONS.items():
-        spec.path(path=path, operations=operations)
+        spec.path(path=path, operations=_with_shared_responses(path, operations))
     return spec.to_dict()
 
 

@@ -99,7 +99,10 @@ def reload_record(feedback_id: str, owner: str | None) -> dict[str, Any] | None:
 
 
 def _encode_cursor(record: Feedback) -> str:
-    created = record.created_at.replace(tzinfo=None).isoformat()
+    created = record.created_at
+    if created.tzinfo is not None:  # PostgreSQL answers in its session's time zone
+        created = created.astimezone(UTC)
+    created = created.replace(tzinfo=None).isoformat()
     raw = f"{created}|{record.feedback_id}".encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 

@@ -1,0 +1,150 @@
+"""Every operation of /api/v1/openapi.json, fuzzed by schemathesis against the app.
+
+Schemathesis generates requests from the document, valid ones and invalid ones
+(its examples, coverage and fuzzing phases), sends them to the app in process
+(WSGI) and runs every check it enables by default on each response: no 5xx;
+the status code, content type, headers and body are the documented ones (each
+event of a stream against the operation's `itemSchema`, the saved record in
+`done` included); invalid requests are refused with a 4xx; valid ones are
+accepted, except for what JSON Schema cannot say (`POSITIVE_DATA_EXCEPTIONS`).
+
+The budget is fixed and the run deterministic, so CI is stable: a fixed seed,
+derandomized Hypothesis, at most MAX_EXAMPLES generated requests per operation
+in the fuzzing phase, about 20 s per database backend. Streams are short and
+never wait: the fake upstream answers a few dozen characters, the delay is 0
+and a request may ask for at most 2 ms. Records of each status are seeded
+first, and the `feedback_id` the fuzzer sends is sometimes one of them, so
+reads, streams, cancels and deletes of real records are fuzzed too.
+"""
+
+import json
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+
+from interview.api.openapi import build_openapi_document
+
+from .conftest import wait_for_generations
+from .fake_openai import Fault
+
+MAX_EXAMPLES = 40
+UPSTREAM_TEXT = (
+    'A "clear" answer 👍🏽 with résumé\r\nand a family 👨\u200d👩\u200d👧.\n\nScore: 7/10'
+)
+#: Where a request that JSON Schema calls valid may still be refused, and why.
+POSITIVE_DATA_EXCEPTIONS = {
+    # The cursor is opaque: only one this API handed out is accepted.
+    "GET /feedback": ["2xx", "400"],
+    # 400 for JSON the strict body parser refuses (numbers beyond 64 bits, lone
+    # surrogate escapes, duplicate keys, deep nesting); 422 for a text that is no
+    # answer, a reused Idempotency-Key with another body, a delay above
+    # INTERVIEW_MAX_DELAY_MS. JSON Schema says none of them.
+    "POST /feedback": ["2xx", "400", "422"],
+    "POST /openai/chat/completions": ["2xx", "400", "422"],
+}
+CONFIG = schemathesis.Config.from_dict(
+    {
+        "seed": 20261201,
+        # Long enough for a whole stream, so `done` is read and validated.
+        "max-stream-events": 500,
+        "request-timeout": 10,
+        "generation": {
+            "mode": "all",
+            "max-examples": MAX_EXAMPLES,
+            "deterministic": True,
+            # HTTP has recipients ignore header fields they do not know (RFC 9110,
+            # section 5.1), and this API ignores query parameters it does not
+            # know: neither makes a request invalid.
+            "allow-extra-parameters": False,
+        },
+        "operations": [
+            {
+                "include-name": name,
+                "checks": {"positive_data_acceptance": {"expected-statuses": statuses}},
+            }
+            for name, statuses in POSITIVE_DATA_EXCEPTIONS.items()
+        ],
+    }
+)
+DOCUMENT = build_openapi_document()
+schema = schemathesis.openapi.from_dict(DOCUMENT, config=CONFIG)
+
+seeded_ids: list[str] = []
+
+
+@schema.hook
+def before_generate_path_parameters(context, strategy):
+    """Send a seeded record's id in about half of the requests, the generated one otherwise."""
+
+    def maybe_seeded(parameters):
+        if not parameters or "feedback_id" not in parameters:
+            return st.just(parameters)
+        seeded = st.integers(0, 2).map(lambda i: {**parameters, "feedback_id": seeded_ids[i]})
+        return st.one_of(st.just(parameters), seeded)
+
+    return strategy.flatmap(maybe_seeded)
+
+
+@pytest.fixture
+def fuzzed_app(make_app, upstream):
+    """The app with records seeded through the API: completed, failed, failed with text."""
+    upstream.configure(text=UPSTREAM_TEXT, chunk_chars=3)
+    app = make_app(INTERVIEW_MAX_DELAY_MS="2")
+    client = app.test_client()
+    body = {"question": "Tell me about a conflict.", "answer": "We talked and agreed a plan."}
+    seeded_ids.clear()
+    for fault in (Fault(), Fault(status=500), Fault(drop_after=2)):
+        upstream.enqueue(fault)
+        response = client.post("/api/v1/feedback", json=body, headers={"Prefer": "respond-async"})
+        seeded_ids.append(response.json["id"])
+        wait_for_generations()
+    return app
+
+
+def test_the_fuzzed_document_is_the_served_one(client):
+    served = client.get("/api/v1/openapi.json").get_json()
+    assert served == json.loads(json.dumps(DOCUMENT))
+    assert served["openapi"] == "3.2.0"
+
+
+def test_the_seeded_records_cover_each_ending(fuzzed_app):
+    client = fuzzed_app.test_client()
+    records = [client.get(f"/api/v1/feedback/{i}").json for i in seeded_ids]
+    assert [r["status"] for r in records] == ["completed", "failed", "failed"]
+    assert records[0]["feedback"] == UPSTREAM_TEXT
+    assert records[2]["feedback"] and records[2]["error"]
+
+
+@schema.parametrize()
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_every_operation_conforms_to_the_document(case, fuzzed_app):
+    case.call_and_validate(app=fuzzed_app)
+    wait_for_generations()
+
+
+ANSWER = {"role": "user", "content": "We talked and agreed a plan."}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"messages": [5, ANSWER]},
+        {"messages": [ANSWER], "question": "Tell me about a conflict.", "stream_options": 5},
+    ],
+    ids=["a-message-that-is-no-object", "stream-options-that-are-no-object"],
+)
+def test_malformed_chat_bodies_are_422_and_leave_no_record(client, body):
+    response = client.post("/api/v1/openai/chat/completions", json={**body, "stream": True})
+    assert response.status_code == 422
+    assert client.get("/api/v1/feedback").json["items"] == []
+
+
+@pytest.mark.parametrize("last_event_id", ["\u00b9", "\u0661", "-1", "1000000000"])
+def test_a_last_event_id_that_is_no_event_id_is_400(client, last_event_id):
+    response = client.get(
+        "/api/v1/feedback/anything/events", query_string={"last_event_id": last_event_id}
+    )
+    assert response.status_code == 400
+    assert response.mimetype == "application/problem+json"
