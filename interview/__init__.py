@@ -7,6 +7,7 @@ from flask import Flask
 
 from .api import register_api
 from .browser_session import configure_sessions
+from .cli import register_commands
 from .config import load_config
 from .cors import register_cors
 from .errors import register_error_handlers
@@ -31,6 +32,7 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     register_error_handlers(app)
+    register_commands(app)
     register_security(app)
     register_cors(app)
     return app

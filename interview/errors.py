@@ -1,16 +1,25 @@
-"""Every error as `application/problem+json` (RFC 9457) for the API, HTML for pages."""
+"""Every error as `application/problem+json` (RFC 9457) for the API, HTML for pages.
+
+A database that cannot be reached is a 503 with `Retry-After`, not a 500: the
+request may succeed in a few seconds. The body says only that; the driver's
+message (SQL, host, port) goes to the log.
+"""
 
 import logging
 from http import HTTPStatus
 from typing import Any
 
-from flask import Flask, Response, json, render_template, request
+from flask import Flask, Response, json, make_response, render_template, request
 from marshmallow import ValidationError
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from .extensions import db
+from .feedback.records import is_database_unavailable
 
 PROBLEM_MIMETYPE = "application/problem+json"
+DATABASE_RETRY_AFTER_S = 5
 log = logging.getLogger(__name__)
 
 
@@ -63,8 +72,27 @@ def handle_unexpected_error(exc: Exception):
     return problem(500, detail) if wants_problem_json() else _page(500, detail)
 
 
+def handle_database_error(exc: DBAPIError | PoolTimeoutError):
+    if not is_database_unavailable(exc):
+        return handle_unexpected_error(exc)
+    try:
+        db.session.rollback()
+    except Exception:
+        pass  # the connection is gone already; the session is discarded at teardown
+    reason = getattr(exc, "orig", None) or exc
+    log.warning(
+        "database unreachable on %s %s: %s", request.method, request.path, str(reason).strip()
+    )
+    detail = "The database cannot be reached right now. Try again in a few seconds."
+    response = problem(503, detail) if wants_problem_json() else make_response(_page(503, detail))
+    response.headers["Retry-After"] = str(DATABASE_RETRY_AFTER_S)
+    return response
+
+
 def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(ValidationError, handle_validation_error)
+    app.register_error_handler(DBAPIError, handle_database_error)
+    app.register_error_handler(PoolTimeoutError, handle_database_error)
     app.register_error_handler(InternalServerError, handle_unexpected_error)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(Exception, handle_unexpected_error)

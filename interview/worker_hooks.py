@@ -7,7 +7,8 @@ pacing is released, so every open stream sends what it has at once, and
 whatever is still generating is stopped and saved `interrupted` with its text
 so far; every subscriber gets `done`, the connections close and the worker
 exits on its own. Background generations (202) are waited for the same way
-when the worker exits.
+when the worker exits. A final save still waiting for an unreachable database
+is spooled at once (`feedback/producer.py`), not retried past the exit.
 """
 
 import signal
@@ -16,6 +17,7 @@ import time
 import gevent
 
 from .feedback.maintenance import interrupt_generations, start_maintenance, wait_for_generations
+from .feedback.producer import stop_save_retries
 from .feedback.service import pacer
 
 SHUTDOWN_MARGIN_S = 5.0
@@ -42,6 +44,7 @@ def on_worker_start(worker) -> None:
 def end_open_streams() -> None:
     """Send every open stream's remaining characters now; stop the running generations."""
     pacer.release()
+    stop_save_retries()
     interrupt_generations()
 
 
@@ -50,4 +53,5 @@ def on_worker_exit(worker) -> None:
     deadline = _shutdown["deadline"]
     if deadline is not None:
         wait_for_generations(deadline)
+    stop_save_retries()
     interrupt_generations(timeout=SHUTDOWN_MARGIN_S - 2)

@@ -188,3 +188,81 @@ class DroppingProxy:
                 except OSError:
                     pass
                 end.close()
+
+
+class CuttableProxy:
+    """A TCP proxy to `target_host`:`target_port` that a test cuts and restores: a
+    database that goes away. `cut()` closes every open connection and, until
+    `restore()`, closes each new one once accepted (the client sees the server hang up)."""
+
+    def __init__(self, target_host: str, target_port: int) -> None:
+        self.target = (target_host, target_port)
+        self.refused = 0
+        self._cut = False
+        self._open: set[socket.socket] = set()
+        self._lock = threading.Lock()
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+
+    @property
+    def port(self) -> int:
+        return self._listener.getsockname()[1]
+
+    def __enter__(self) -> "CuttableProxy":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._listener.close()
+        self.cut()
+
+    def cut(self) -> None:
+        with self._lock:
+            self._cut = True
+            connections, self._open = self._open, set()
+        for end in connections:
+            _close(end)
+
+    def restore(self) -> None:
+        with self._lock:
+            self._cut = False
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self._listener.accept()
+            except OSError:
+                return
+            with self._lock:
+                if self._cut:
+                    self.refused += 1
+                    _close(client)
+                    continue
+                try:
+                    upstream = socket.create_connection(self.target)
+                except OSError:
+                    _close(client)
+                    continue
+                self._open |= {client, upstream}
+            for source, sink in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(source, sink), daemon=True).start()
+
+    def _pipe(self, source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            with self._lock:
+                self._open -= {source, sink}
+            _close(source)
+            _close(sink)
+
+
+def _close(end: socket.socket) -> None:
+    try:
+        end.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+    end.close()

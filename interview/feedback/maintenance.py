@@ -7,9 +7,13 @@ hook, see gunicorn.conf.py) runs every CHECK_INTERVAL_S:
 - flushes text that waits while an upstream is silent (`progress.py`);
 - every third of INTERVIEW_STALE_AFTER_S (at most 10 s), touches `progress_at`
   of the records it generates, so a slow upstream never looks like a dead worker;
-- every half of INTERVIEW_STALE_AFTER_S (at most 10 s), and once at start, ends
-  as `interrupted` the records `streaming` with no sign of life for
-  INTERVIEW_STALE_AFTER_S (their worker was killed), and tells their followers.
+- every half of INTERVIEW_STALE_AFTER_S (at most 10 s), and once at start:
+  replays the records spooled while the database was unreachable (`spool.py`;
+  only a file size is checked when there are none), then ends as `interrupted`
+  the records `streaming` with no sign of life for INTERVIEW_STALE_AFTER_S
+  (their worker was killed), and tells their followers. A spooled record the
+  sweep reached first is still replayed over it: the spool has the
+  generation's own end and all its text, the sweep only the text flushed.
 A failing check (database down) is logged and tried again at the next tick.
 """
 
@@ -22,6 +26,7 @@ from flask import Flask
 from .bus import NullBus, RedisBus
 from .live import live_generations
 from .records import interrupt_stale, stop_requests_among, touch_progress
+from .spool import ReplayReport, has_spooled, replay_spool
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +61,18 @@ def sweep_stale_records(app: Flask, bus: RedisBus | NullBus) -> list[str]:
     return swept
 
 
+def replay_spooled_records(app: Flask, bus: RedisBus | NullBus) -> ReplayReport:
+    """Save the records spooled while the database was unreachable; tell their followers."""
+    report = replay_spool(app.config["INTERVIEW_SPOOL_DIR"])
+    for feedback_id in report.saved:
+        bus.publish_end(feedback_id)
+    if report.saved:
+        log.warning("saved %d spooled records", len(report.saved))
+    if report.rejected:
+        log.error("moved %d unusable spooled records aside", report.rejected)
+    return report
+
+
 def run_maintenance(app: Flask) -> None:
     """Run the checks for ever (see the module docstring)."""
     bus = app.extensions["interview.bus"]
@@ -73,6 +90,8 @@ def run_maintenance(app: Flask) -> None:
                     touch_progress(live_generations.ids())
                     last_touch = now
                 if now - last_sweep >= sweep_interval_s:
+                    if has_spooled(app.config["INTERVIEW_SPOOL_DIR"]):
+                        replay_spooled_records(app, bus)
                     sweep_stale_records(app, bus)
                     last_sweep = now
         except Exception:

@@ -7,6 +7,13 @@ The text so far is flushed to the record as it grows (`progress.py`); the end is
 saved in one short transaction, then announced on the bus. On failure the text
 so far is saved with status `failed` and the error.
 
+While the database cannot be reached, the final save is retried with
+exponential backoff (SAVE_FIRST_RETRY_S, doubling) for INTERVIEW_SAVE_RETRY_S
+in all; the subscribers' `done` waits for it. When the time is up (or the
+worker is exiting), the record as it is to be saved goes to the local spool
+(`spool.py`), to be replayed into the database once it is back, and `done`
+carries that record: the one the database will hold.
+
 The buffer is bounded: the model is asked for at most INTERVIEW_MAX_TOKENS, and
 an upstream that sends more than MAX_FEEDBACK_CHARACTERS anyway is cut off.
 """
@@ -14,6 +21,7 @@ an upstream that sends more than MAX_FEEDBACK_CHARACTERS anyway is cut off.
 import logging
 import threading
 import time
+from typing import Any
 
 from flask import Flask
 
@@ -24,7 +32,8 @@ from .live import Generation, Outcome, live_generations
 from .progress import ProgressWriter
 from .providers import FeedbackProvider, ProviderError
 from .providers.base import FeedbackInput
-from .records import finish_record
+from .records import final_state, finish_record, is_database_unavailable, unsaved_record
+from .spool import spool_record
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +46,14 @@ NOT_SAVED = {"code": "save_failed", "message": "The feedback could not be saved.
 DELETED = {"code": "deleted", "message": "The record was deleted."}
 TOO_LONG = {"code": "upstream_too_long", "message": "The model service sent too much text."}
 MAX_FEEDBACK_CHARACTERS = 20_000
+SAVE_FIRST_RETRY_S = 0.2
+
+_exiting = threading.Event()
+
+
+def stop_save_retries() -> None:
+    """Spool at once the saves still waiting for the database: the process is exiting."""
+    _exiting.set()
 
 
 def start_producer(
@@ -45,11 +62,16 @@ def start_producer(
     provider: FeedbackProvider,
     request: FeedbackInput,
     bus: RedisBus | NullBus,
+    created: dict[str, Any],
 ) -> None:
-    """Run the generation in the background and register it as live until it ends."""
+    """Run the generation in the background and register it as live until it ends.
+
+    `created` is the record as inserted (serialized, plus `owner`), to build
+    the final record from if the database is gone by the end.
+    """
     live_generations.add(generation)
     generation.producer = threading.Thread(
-        target=produce, args=(app, generation, provider, request, bus), daemon=True
+        target=produce, args=(app, generation, provider, request, bus, created), daemon=True
     )
     generation.producer.start()
 
@@ -60,6 +82,7 @@ def produce(
     provider: FeedbackProvider,
     request: FeedbackInput,
     bus: RedisBus | NullBus,
+    created: dict[str, Any],
 ) -> None:
     """Generate, append characters as they arrive, save the record, announce the end."""
     splitter = GraphemeSplitter()
@@ -89,25 +112,53 @@ def produce(
     generation.append(splitter.flush(), time.monotonic())
     if generation.cancel_requested:
         status, error = INTERRUPTED, None
-    generation.finish(_save(app, generation, status, error, upstream.usage, first_token_ms))
+    final = final_state(
+        status=status,
+        feedback="".join(generation.characters),
+        error=error,
+        usage=upstream.usage,
+        first_token_ms=first_token_ms,
+    )
+    generation.finish(_save(app, generation.feedback_id, created, final))
     live_generations.discard(generation.feedback_id)
     bus.publish_end(generation.feedback_id)
 
 
-def _save(app, generation, status, error, usage, first_token_ms) -> Outcome:
-    try:
-        with app.app_context():
-            record = finish_record(
-                generation.feedback_id,
-                status=status,
-                feedback="".join(generation.characters),
-                error=error,
-                usage=usage,
-                first_token_ms=first_token_ms,
+def _save(app: Flask, feedback_id: str, created: dict[str, Any], final: dict[str, Any]) -> Outcome:
+    """Save the end, retrying while the database is unreachable; spool it when time is up."""
+    deadline = time.monotonic() + app.config["INTERVIEW_SAVE_RETRY_S"]
+    wait_s = SAVE_FIRST_RETRY_S
+    while True:
+        try:
+            with app.app_context():
+                record = finish_record(feedback_id, final)
+        except Exception as exc:
+            if not is_database_unavailable(exc):
+                log.exception("saving record %s failed", feedback_id)
+                return Outcome(None, NOT_SAVED)
+            left_s = deadline - time.monotonic()
+            if left_s <= 0 or _exiting.is_set():
+                return _spool(app, feedback_id, created, final)
+            log.warning(
+                "saving record %s failed, the database is unreachable; again in %.1f s",
+                feedback_id,
+                min(wait_s, left_s),
             )
-    except Exception:
-        log.exception("saving record %s failed", generation.feedback_id)
+            _exiting.wait(min(wait_s, left_s))  # a cooperative sleep under gevent
+            wait_s *= 2
+            continue
+        if record is None:
+            return Outcome(None, DELETED)
+        return Outcome(record, final["error"])
+
+
+def _spool(app: Flask, feedback_id: str, created: dict[str, Any], final: dict[str, Any]) -> Outcome:
+    record = unsaved_record(created, final)
+    directory = app.config["INTERVIEW_SPOOL_DIR"]
+    try:
+        spool_record(directory, {**record, "owner": created.get("owner")})
+    except OSError:
+        log.exception("record %s could not be saved, nor spooled to %s", feedback_id, directory)
         return Outcome(None, NOT_SAVED)
-    if record is None:
-        return Outcome(None, DELETED)
-    return Outcome(record, error)
+    log.error("record %s could not be saved; spooled to %s for replay", feedback_id, directory)
+    return Outcome(record, final["error"])

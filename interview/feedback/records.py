@@ -13,9 +13,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, or_, select, true, update
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from ..extensions import db
-from ..models import INTERRUPTED, STREAMING, Feedback, utcnow
+from ..models import COMPLETED, FAILED, INTERRUPTED, STREAMING, Feedback, utcnow
 from ..schemas import feedback_schema
 from .scoring import parse_score
 
@@ -44,31 +46,46 @@ def create_streaming_record(**fields: Any) -> Feedback:
     return record
 
 
-def finish_record(
-    feedback_id: str,
+def final_state(
     *,
     status: str,
     feedback: str,
     error: dict[str, str] | None,
     usage: dict[str, Any] | None,
     first_token_ms: int | None,
-) -> dict[str, Any] | None:
-    """Save the end of a generation; return the saved record, or None if it was deleted."""
+) -> dict[str, Any]:
+    """Return the columns that end a generation, computed once so a retried save keeps them."""
+    return {
+        "status": status,
+        "feedback": feedback,
+        "error": error,
+        "usage": usage,
+        "first_token_ms": first_token_ms,
+        "score": parse_score(feedback),
+        "completed_at": utcnow(),
+    }
+
+
+def finish_record(feedback_id: str, final: dict[str, Any]) -> dict[str, Any] | None:
+    """Save a generation's end (`final_state`); return the saved record, None if deleted."""
     record = db.session.get(Feedback, feedback_id)
     if record is None:
         db.session.rollback()
         return None
-    record.status = status
-    record.feedback = feedback
-    record.error = error
-    record.usage = usage
-    record.first_token_ms = first_token_ms
-    record.score = parse_score(feedback)
-    record.completed_at = utcnow()
+    for column, value in final.items():
+        setattr(record, column, value)
     db.session.commit()
     saved = serialize(record)
     db.session.close()
     return saved
+
+
+def unsaved_record(created: dict[str, Any], final: dict[str, Any]) -> dict[str, Any]:
+    """Return the record as `finish_record` would, built from memory: as created, plus `final`."""
+    created_at = datetime.fromisoformat(created["created_at"])
+    return feedback_schema.dump(
+        {**created, **final, "feedback_id": created["id"], "created_at": created_at}
+    )
 
 
 def count_open_streams(caller: str) -> int:
@@ -246,3 +263,54 @@ def release_idempotency_key(feedback_id: str) -> None:
         update(Feedback).where(Feedback.feedback_id == feedback_id).values(idempotency_key=None)
     )
     db.session.commit()
+
+
+def is_database_unavailable(exc: BaseException) -> bool:
+    """True when an error means the database cannot be reached right now, not a bad query.
+
+    Lost or refused connections are `OperationalError` (or `InterfaceError` on a
+    connection already closed); a full pool is SQLAlchemy's `TimeoutError`.
+    """
+    if isinstance(exc, OperationalError | InterfaceError | PoolTimeoutError):
+        return True
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated
+
+
+SAVED, ALREADY_SAVED, GONE = "saved", "already saved", "gone"
+
+
+def save_spooled_record(spooled: dict[str, Any]) -> str:
+    """Save the end of a generation that was spooled (`spool.py`); return what became of it.
+
+    SAVED: the record was `streaming`, or `interrupted` by the stale sweep, which
+    only had the text flushed before the database went away: the spooled end
+    is the generation's own, with all its text, so it wins. ALREADY_SAVED: the
+    record is `completed` or `failed`, saved after all (a commit whose answer
+    was lost). GONE: the owner deleted the record meanwhile; it stays deleted.
+    Raises on a spooled line that is not a finished record.
+    """
+    values = {
+        column: spooled[column]
+        for column in ("status", "feedback", "error", "usage", "first_token_ms", "score")
+    }
+    if values["status"] not in (COMPLETED, FAILED, INTERRUPTED):
+        raise ValueError(f"not a final status: {values['status']!r}")
+    values["completed_at"] = datetime.fromisoformat(spooled["completed_at"])
+    feedback_id = spooled["id"]
+    try:
+        updated = db.session.execute(
+            update(Feedback)
+            .where(
+                Feedback.feedback_id == feedback_id,
+                Feedback.status.in_((STREAMING, INTERRUPTED)),
+            )
+            .values(**values)
+        ).rowcount
+        exists = updated or db.session.get(Feedback, feedback_id) is not None
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    if updated:
+        return SAVED
+    return ALREADY_SAVED if exists else GONE

@@ -94,7 +94,8 @@ def start_feedback(
     request = FeedbackInput(
         question, answer, role, metrics, build_feedback_prompt(question, answer, role)
     )
-    start_producer(app, generation, provider, request, bus_of(app))
+    created = {**saved, "owner": record.owner}
+    start_producer(app, generation, provider, request, bus_of(app), created)
     return generation
 
 
