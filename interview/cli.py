@@ -5,6 +5,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from .feedback.maintenance import replay_spooled_records
+from .feedback.retention import delete_records_older_than
 
 feedback_cli = AppGroup("feedback", help="Work on the feedback records.")
 
@@ -27,6 +28,20 @@ def replay_spool_command() -> None:
         raise click.ClickException(
             f"{report.remaining} records are still spooled: the database is unreachable"
         )
+
+
+@feedback_cli.command("purge")
+@click.option(
+    "--older-than-days",
+    type=click.IntRange(min=1),
+    help="Defaults to INTERVIEW_RETENTION_DAYS.",
+)
+def purge_command(older_than_days: int | None) -> None:
+    """Delete finished records older than the retention period, for good."""
+    days = older_than_days or current_app.config["INTERVIEW_RETENTION_DAYS"]
+    if days is None:
+        raise click.UsageError("set INTERVIEW_RETENTION_DAYS or pass --older-than-days")
+    click.echo(f"deleted {delete_records_older_than(days)} records older than {days} days")
 
 
 def register_commands(app: Flask) -> None:

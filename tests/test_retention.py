@@ -1,5 +1,6 @@
 """INTERVIEW_RETENTION_DAYS: old finished records are deleted for good, nothing else."""
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -75,3 +76,37 @@ def test_delete_removes_the_text_for_good(app, client):
         ).scalar_one()
     assert rows == 0
     assert client.get(f"/api/v1/feedback/{feedback_id}").status_code == 404
+
+
+def test_the_purge_command_uses_the_retention_period(make_app):
+    app = make_app(INTERVIEW_RETENTION_DAYS="30")
+    with app.app_context():
+        add_record(45)
+        kept = add_record(10)
+    result = app.test_cli_runner().invoke(args=["feedback", "purge"])
+    assert result.exit_code == 0, result.output
+    assert "deleted 1 records older than 30 days" in result.output
+    result = app.test_cli_runner().invoke(args=["feedback", "purge", "--older-than-days", "5"])
+    assert "deleted 1 records" in result.output
+    with app.app_context():
+        assert db.session.get(Feedback, kept) is None
+
+
+def test_the_purge_command_needs_a_period(app):
+    result = app.test_cli_runner().invoke(args=["feedback", "purge"])
+    assert result.exit_code != 0
+    assert "INTERVIEW_RETENTION_DAYS" in result.output
+
+
+def test_each_worker_purges_on_its_own(app, server_factory):
+    with app.app_context():
+        old, kept = add_record(45), add_record(10)
+    server_factory(INTERVIEW_RETENTION_DAYS="30")  # the first check runs at start
+    deadline = time.monotonic() + 10
+    with app.app_context():
+        while db.session.get(Feedback, old) is not None and time.monotonic() < deadline:
+            db.session.rollback()
+            time.sleep(0.1)
+        db.session.expire_all()
+        assert db.session.get(Feedback, old) is None
+        assert db.session.get(Feedback, kept) is not None

@@ -14,6 +14,8 @@ hook, see gunicorn.conf.py) runs every CHECK_INTERVAL_S:
   (their worker was killed), and tells their followers. A spooled record the
   sweep reached first is still replayed over it: the spool has the
   generation's own end and all its text, the sweep only the text flushed.
+- every hour, with INTERVIEW_RETENTION_DAYS, deletes the finished records
+  older than that (`retention.py`).
 A failing check (database down) is logged and tried again at the next tick.
 """
 
@@ -26,12 +28,15 @@ from flask import Flask
 from .bus import NullBus, RedisBus
 from .live import live_generations
 from .records import interrupt_stale, stop_requests_among, touch_progress
+from .retention import delete_records_older_than
 from .spool import ReplayReport, has_spooled, replay_spool
 
 log = logging.getLogger(__name__)
 
 CHECK_INTERVAL_S = 0.5
 MAX_INTERVAL_S = 10.0
+RETENTION_INTERVAL_S = 3600.0
+FAILURES_PER_LOG = int(60 / CHECK_INTERVAL_S)
 
 
 def stop_requested_generations() -> None:
@@ -79,7 +84,9 @@ def run_maintenance(app: Flask) -> None:
     stale_after_s = app.config["INTERVIEW_STALE_AFTER_S"]
     touch_interval_s = min(MAX_INTERVAL_S, stale_after_s / 3)
     sweep_interval_s = min(MAX_INTERVAL_S, stale_after_s / 2)
-    last_touch = last_sweep = float("-inf")
+    retention_days = app.config["INTERVIEW_RETENTION_DAYS"]
+    last_touch = last_sweep = last_purge = float("-inf")
+    failures = 0
     while True:
         now = time.monotonic()
         try:
@@ -94,8 +101,18 @@ def run_maintenance(app: Flask) -> None:
                         replay_spooled_records(app, bus)
                     sweep_stale_records(app, bus)
                     last_sweep = now
+                if retention_days and now - last_purge >= RETENTION_INTERVAL_S:
+                    last_purge = now
+                    if deleted := delete_records_older_than(retention_days):
+                        log.info("deleted %d records past the retention period", deleted)
         except Exception:
-            log.exception("maintenance check failed")
+            failures += 1
+            if failures % FAILURES_PER_LOG == 1:  # an outage logs once a minute, not every tick
+                log.exception("maintenance check failed (%d times in a row)", failures)
+        else:
+            if failures:
+                log.warning("maintenance checks work again after %d failures", failures)
+            failures = 0
         time.sleep(CHECK_INTERVAL_S)
 
 
