@@ -3,6 +3,7 @@
     with FakeOpenAI() as fake:                  # serves http://127.0.0.1:<port>/v1
         fake.configure(text="Hi", chunk_chars=1)
         fake.enqueue(Fault(status=500), Fault(drop_after=3))   # the next two requests
+        fake.configure(text_for=lambda body: ...)  # each request's own text
         ...
         fake.requests[-1].body["messages"]
 
@@ -11,12 +12,15 @@ does (a role chunk, content chunks of `chunk_chars` characters, a chunk with
 `finish_reason`, a usage chunk with no choices when `stream_options.include_usage`
 is set, then `data: [DONE]`), or answers one `chat.completion` when
 `stream` is false. `GET /v1/models` lists one model. Each request takes the next
-queued `Fault`, else the defaults.
+queued `Fault`, else the defaults. With `text_for` set, a request's text is
+`text_for(body)` (unless its fault gives one), so a test can derive what each
+request was sent.
 """
 
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -61,6 +65,7 @@ class Settings:
     first_token_delay_s: float = 0.0
     finish_reason: str = "stop"
     empty_chunks: bool = False
+    text_for: Callable[[Any], str] | None = None
 
 
 @dataclass
@@ -76,6 +81,7 @@ class Stats:
     streams_open: int = 0
     streams_completed: int = 0
     streams_aborted_by_client: int = 0
+    faults_served: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def add(self, **changes: int) -> None:
@@ -164,7 +170,11 @@ class FakeOpenAI:
 
     def _next_fault(self) -> Fault:
         with self._lock:
-            return self._faults.pop(0) if self._faults else Fault()
+            if not self._faults:
+                return Fault()
+            fault = self._faults.pop(0)
+        self.stats.add(faults_served=1)
+        return fault
 
 
 def _chunk(completion_id: str, model: str, delta: Any, finish: str | None = None) -> dict:
@@ -220,7 +230,12 @@ def _handler_for(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
                 self._send_error(fault.status, message, headers)
                 return
             settings = fake.settings
-            text = fault.text if fault.text is not None else settings.text
+            if fault.text is not None:
+                text = fault.text
+            elif settings.text_for is not None:
+                text = settings.text_for(body)
+            else:
+                text = settings.text
             model = body.get("model") or "gpt-3.5-turbo"
             completion_id = f"chatcmpl-fake{len(fake.requests)}"
             if not body.get("stream"):
