@@ -219,6 +219,9 @@ def load_config(environ: Mapping[str, str], instance_path: str) -> dict[str, Any
         "INTERVIEW_SPOOL_DIR": environ.get("INTERVIEW_SPOOL_DIR", "").strip()
         or str(Path(instance_path) / "spool"),
         "INTERVIEW_CORS_ORIGINS": read("INTERVIEW_CORS_ORIGINS", frozenset(), _origins),
+        "INTERVIEW_ANSWER_CHECK": read(
+            "INTERVIEW_ANSWER_CHECK", True, lambda n, r: _choice(n, r, ("on", "off")) == "on"
+        ),
         "INTERVIEW_RATE_LIMIT": read("INTERVIEW_RATE_LIMIT", DEFAULT_RATE_LIMIT, _rate_limit),
         "INTERVIEW_MAX_OPEN_STREAMS": read(
             "INTERVIEW_MAX_OPEN_STREAMS", DEFAULT_MAX_OPEN_STREAMS, _open_streams

@@ -9,6 +9,7 @@ import regex
 from flask import current_app
 from marshmallow import Schema, ValidationError, fields, validate, validates
 
+from .feedback.answer_check import answer_problem, refusal_message
 from .models import STATUSES
 
 # C0/C1 control characters other than tab, LF and CR: PostgreSQL cannot store NUL,
@@ -53,12 +54,31 @@ class UTCDateTime(fields.DateTime):
 
 class FeedbackRequestSchema(Schema):
     question = TrimmedString(required=True, validate=validate.Length(min=1, max=2000))
-    answer = TrimmedString(required=True, validate=validate.Length(min=1, max=10000))
+    answer = TrimmedString(
+        required=True,
+        validate=validate.Length(min=1, max=10000),
+        metadata={
+            "description": (
+                "1..10000 characters after trimming. Plainly not an answer (no letters, "
+                "one word repeated, keyboard mash) is refused with 422 on `answer` unless "
+                "INTERVIEW_ANSWER_CHECK=off; a real sentence in any language never is."
+            )
+        },
+    )
     role = TrimmedString(load_default=None, allow_none=True, validate=validate.Length(max=200))
     delay_ms = StrictInteger(
         load_default=None,
         metadata={"description": "Pause between characters, 0..INTERVIEW_MAX_DELAY_MS."},
     )
+
+    @validates("answer")
+    def _looks_like_an_answer(self, value: str, **kwargs) -> None:
+        """Refuse what is plainly not an answer (`feedback/answer_check.py`)."""
+        if not current_app.config["INTERVIEW_ANSWER_CHECK"]:
+            return
+        problem = answer_problem(value)
+        if problem is not None:
+            raise ValidationError(refusal_message(problem))
 
     @validates("delay_ms")
     def _within_max_delay(self, value: int | None, **kwargs) -> None:

@@ -22,6 +22,7 @@ def test_defaults_need_nothing_outside_the_machine(tmp_path):
     assert config["REDIS_URL"] is None
     assert config["INTERVIEW_ABORT_ON_DISCONNECT"] is False
     assert config["INTERVIEW_STALE_AFTER_S"] == 60
+    assert config["INTERVIEW_ANSWER_CHECK"] is True
     assert len(config["SECRET_KEY"]) >= 32
 
 
@@ -61,6 +62,7 @@ def test_database_urls(raw, expected):
         ({"INTERVIEW_ABORT_ON_DISCONNECT": "maybe"}, "INTERVIEW_ABORT_ON_DISCONNECT"),
         ({"INTERVIEW_STALE_AFTER_S": "-1"}, "INTERVIEW_STALE_AFTER_S"),
         ({"INTERVIEW_POLL_INTERVAL_S": "soon"}, "INTERVIEW_POLL_INTERVAL_S"),
+        ({"INTERVIEW_ANSWER_CHECK": "maybe"}, "INTERVIEW_ANSWER_CHECK"),
     ],
 )
 def test_invalid_values_name_the_variable(environ, variable):

@@ -227,6 +227,15 @@ def test_errors_are_shown_next_to_their_cause_with_a_retry(page, site, fake_open
     assert record(site, feedback_id)["feedback"] == PLAIN
 
 
+def test_an_answer_that_is_not_one_yet_is_refused_next_to_it(page, site, fake_openai):
+    configure(fake_openai, PLAIN)
+    submit(page, site, answer="asdf asdf")
+    expect(page.locator("#answer-error")).to_contain_text("This does not look like an answer yet")
+    expect(page.locator("#answer")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#result")).to_be_hidden()
+    assert fake_openai.requests == []
+
+
 def test_a_still_streaming_attempt_streams_on_its_own_page(page, site, fake_openai):
     text = PLAIN * 3
     configure(fake_openai, text, chunk_delay_s=0.1)  # still generating while we look

@@ -3,19 +3,24 @@
 from typing import Any
 
 from flask import abort, request
-from werkzeug.exceptions import BadRequest
+
+from .strict_json import InvalidJSON, loads_strict
 
 EVENT_STREAM = "text/event-stream"
 
 
 def json_body() -> Any:
-    """Return the parsed JSON body; 415 when it is not JSON, 400 when it does not parse."""
+    """Return the parsed JSON body; 415 when it is not JSON, 400 when it is not strict JSON.
+
+    Strict: UTF-8, no duplicate keys, no lone surrogates, bounded nesting and
+    numbers (`strict_json.py`).
+    """
     if not request.is_json:
         abort(415, "Send the request body as JSON (Content-Type: application/json).")
     try:
-        return request.get_json()
-    except BadRequest:
-        abort(400, "The request body is not valid JSON.")
+        return loads_strict(request.get_data(cache=True))
+    except InvalidJSON as exc:
+        abort(400, f"The request body is not valid JSON: {exc}.")
 
 
 def wants_inline_stream() -> bool:

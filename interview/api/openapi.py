@@ -105,6 +105,15 @@ FEEDBACK_STREAM = {
     "text/event-stream": {"itemSchema": {"anyOf": [ref("FeedbackEvent"), ref("AiSdkEvent")]}}
 }
 NOT_FOUND = _problem("No such record for this caller")
+NOT_STRICT_JSON = (
+    "A body that is not strict JSON: not UTF-8, NaN or Infinity, a number beyond 64 bits, "
+    "a lone surrogate escape, a duplicate key, or nesting deeper than 32"
+)
+INVALID_FEEDBACK = _problem(
+    "Invalid fields; `errors` maps each field to messages. Also on `answer` when it is "
+    "plainly not an answer (no letters, one word repeated, keyboard mash), unless "
+    "INTERVIEW_ANSWER_CHECK=off"
+)
 UNAUTHORIZED = _problem("API keys are on and the bearer key (or stream token) is missing or wrong")
 FORBIDDEN = _problem(
     "A browser session without its CSRF token (X-CSRF-Token), or a cross-site request"
@@ -152,14 +161,14 @@ OPERATIONS: dict[str, dict] = {
                 ),
                 "204": {"description": "A repeat (Idempotency-Key) past the terminal event"},
                 "400": _problem(
-                    "Malformed JSON, an unknown `protocol`, or a bad Idempotency-Key or "
+                    f"{NOT_STRICT_JSON}; an unknown `protocol`; a bad Idempotency-Key or "
                     "Last-Event-ID"
                 ),
                 "403": FORBIDDEN,
                 "406": _problem("Neither an event stream nor JSON is acceptable"),
                 "413": _problem("Body larger than 1 MiB"),
                 "415": _problem("Body is not JSON"),
-                "422": _problem("Invalid fields; `errors` maps each field to messages"),
+                "422": INVALID_FEEDBACK,
                 "429": TOO_MANY_REQUESTS,
             },
         },
@@ -269,11 +278,11 @@ OPERATIONS: dict[str, dict] = {
                         "application/json": {"schema": {"type": "object"}},
                     },
                 },
-                "400": _problem("Malformed JSON"),
+                "400": _problem(NOT_STRICT_JSON),
                 "403": FORBIDDEN,
                 "413": _problem("Body larger than 1 MiB"),
                 "415": _problem("Body is not JSON"),
-                "422": _problem("Invalid fields"),
+                "422": INVALID_FEEDBACK,
                 "429": TOO_MANY_REQUESTS,
                 "502": _problem("The generation failed"),
             },

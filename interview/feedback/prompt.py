@@ -2,10 +2,16 @@
 
 The system message carries the role, the rubric and the output format. The
 user message holds the question, the role and the answer between delimiters
-that the text itself cannot forge (any `<<<` or `>>>` in it is neutralised), and
-says again that everything inside them is data to assess, never instructions.
+that the text itself cannot forge, and says again that everything inside them
+is data to assess, never instructions. In the text, any run of three or more
+`<` or `>`, or of their compatibility forms that fold to them (fullwidth `＞`,
+small `﹥`), becomes `‹‹‹` or `›››`: it can neither close its block early nor
+open another.
+
 Bump PROMPT_VERSION whenever the wording changes; it is stored on each record.
 """
+
+import re
 
 PROMPT_VERSION = "2026-11-24.1"
 
@@ -36,11 +42,15 @@ candidate could answer better, keeping to their own experience.
 5. A last line with only the score from 1 to 10, exactly in this form: Score: N/10"""
 
 _OPEN, _CLOSE = "<<<", ">>>"
+# `<` and `>` and the only characters that NFKC folds to them
+_OPEN_LOOKALIKES = re.compile("[<\ufe64\uff1c]{3,}")
+_CLOSE_LOOKALIKES = re.compile("[>\ufe65\uff1e]{3,}")
 
 
 def _as_data(text: str) -> str:
-    """Neutralise the delimiters inside user text so it cannot close its own block."""
-    return text.replace(_OPEN, "‹‹‹").replace(_CLOSE, "›››")
+    """Neutralise delimiters and their look-alikes so user text cannot leave its block."""
+    text = _OPEN_LOOKALIKES.sub(lambda run: "‹" * len(run[0]), text)
+    return _CLOSE_LOOKALIKES.sub(lambda run: "›" * len(run[0]), text)
 
 
 def build_feedback_prompt(question: str, answer: str, role: str | None) -> list[dict[str, str]]:

@@ -8,6 +8,7 @@ caller of the open API (no API keys configured): every record is in reach.
 
 import base64
 import binascii
+import re
 from collections.abc import Collection
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -22,6 +23,9 @@ from ..schemas import feedback_schema
 from .scoring import parse_score
 
 ANYONE = "*"
+#: The shape of every id `new_feedback_id` hands out; anything else (a NUL byte
+#: from a URL, which PostgreSQL refuses even in a query) is not looked up at all.
+_FEEDBACK_ID = re.compile(r"[A-Za-z0-9_-]{1,32}")
 
 
 def _owned_by(owner: str | None) -> ColumnElement[bool]:
@@ -101,6 +105,8 @@ def count_open_streams(caller: str) -> int:
 
 def get_record(feedback_id: str, owner: str | None) -> Feedback | None:
     """Return the record if it exists and belongs to `owner`."""
+    if not _FEEDBACK_ID.fullmatch(feedback_id):
+        return None
     record = db.session.execute(
         select(Feedback).where(Feedback.feedback_id == feedback_id, _owned_by(owner))
     ).scalar_one_or_none()
@@ -128,6 +134,8 @@ def _decode_cursor(cursor: str) -> tuple[datetime, str]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         created, feedback_id = raw.split("|", 1)
+        if not _FEEDBACK_ID.fullmatch(feedback_id):
+            raise ValueError(feedback_id)
         return datetime.fromisoformat(created).replace(tzinfo=UTC), feedback_id
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise InvalidCursor(cursor) from None
