@@ -19,6 +19,7 @@ DEFAULT_MODEL = "gpt-3.5-turbo"
 DEFAULT_STREAM_DELAY_MS = 20
 DEFAULT_MAX_DELAY_MS = 1000
 MAX_REQUEST_BYTES = 1024 * 1024
+POSTGRES_CONNECT_TIMEOUT_S = 5
 #: Generation requests per caller: generous for a person practising, a brake on a script.
 DEFAULT_RATE_LIMIT = "20/minute"
 #: Generations running at once per caller.
@@ -154,6 +155,20 @@ def _development_secret(instance_path: str) -> str:
     return candidate
 
 
+def engine_options(url: str) -> dict[str, Any]:
+    """SQLAlchemy engine options for `url`.
+
+    - hide_parameters: a database error in the log never carries what a user wrote;
+    - on PostgreSQL, a connection attempt gives up after a few seconds, so a
+      database that stops answering is reported (503, a retried save) rather
+      than waited for until the operating system's TCP timeout.
+    """
+    options: dict[str, Any] = {"pool_pre_ping": True, "hide_parameters": True}
+    if url.startswith("postgresql"):
+        options["connect_args"] = {"connect_timeout": POSTGRES_CONNECT_TIMEOUT_S}
+    return options
+
+
 def load_config(environ: Mapping[str, str], instance_path: str) -> dict[str, Any]:
     """Read every setting from `environ`, with defaults; raise ConfigError on a bad value."""
 
@@ -177,6 +192,7 @@ def load_config(environ: Mapping[str, str], instance_path: str) -> dict[str, Any
         min(DEFAULT_STREAM_DELAY_MS, max_delay_ms),
         lambda n, r: _integer(n, r, 0, max_delay_ms),
     )
+    url = database_url(environ.get("DATABASE_URL"), instance_path)
     api_keys = read("INTERVIEW_API_KEYS", frozenset(), _keys)
     secret_key = environ.get("INTERVIEW_SECRET_KEY", "").strip()
     if api_keys and not secret_key:
@@ -190,9 +206,8 @@ def load_config(environ: Mapping[str, str], instance_path: str) -> dict[str, Any
         "INTERVIEW_EVENTS_TOKEN_TTL_S": read(
             "INTERVIEW_EVENTS_TOKEN_TTL_S", 3600, lambda n, r: _integer(n, r, 1, 7 * 86400)
         ),
-        "SQLALCHEMY_DATABASE_URI": database_url(environ.get("DATABASE_URL"), instance_path),
-        # hide_parameters: a database error in the log never carries what a user wrote
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(url),
         "MAX_CONTENT_LENGTH": MAX_REQUEST_BYTES,
         "INTERVIEW_PROVIDER": provider,
         "OPENAI_API_KEY": api_key,

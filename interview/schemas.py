@@ -44,11 +44,15 @@ class StrictInteger(fields.Integer):
 
 
 class UTCDateTime(fields.DateTime):
-    """ISO 8601 in UTC; SQLite hands timestamps back without a zone, and they are UTC."""
+    """ISO 8601 in UTC, whatever the database session's time zone.
+
+    SQLite hands timestamps back without a zone, and they are UTC; PostgreSQL in
+    the session's zone.
+    """
 
     def _serialize(self, value: datetime | None, attr, obj, **kwargs):
-        if value is not None and value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
+        if value is not None:
+            value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
         return super()._serialize(value, attr, obj, **kwargs)
 
 

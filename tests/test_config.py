@@ -85,3 +85,12 @@ def test_start_up_stops_with_the_message(tmp_path):
     )
     assert result.returncode != 0
     assert "INTERVIEW_STREAM_DELAY_MS must be an integer, got 'abc'" in result.stderr
+
+
+def test_database_errors_hide_parameters_and_postgres_connects_give_up():
+    postgres = load_config({"DATABASE_URL": "postgres://db/x"}, "/tmp/interview-test-instance")
+    options = postgres["SQLALCHEMY_ENGINE_OPTIONS"]
+    assert options["hide_parameters"] is True
+    assert options["connect_args"] == {"connect_timeout": 5}
+    sqlite = load_config({}, "/tmp/interview-test-instance")["SQLALCHEMY_ENGINE_OPTIONS"]
+    assert sqlite["hide_parameters"] is True and "connect_args" not in sqlite
