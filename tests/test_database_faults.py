@@ -27,6 +27,7 @@ from interview.feedback.spool import (
 )
 from interview.models import Feedback, utcnow
 
+from .factories import feedback_record
 from .servers import CuttableProxy
 from .sse_client import parse_events
 
@@ -98,20 +99,8 @@ def stored(app, feedback_id: str) -> Feedback | None:
 
 def insert_record(app, **fields) -> dict:
     """Insert a record as POST does; return it as created (serialized, plus its owner)."""
-    values = dict(
-        question="Q?",
-        answer="A.",
-        status="streaming",
-        feedback="",
-        provider="openai",
-        model="m",
-        prompt_version="v",
-        metrics={},
-        delay_ms=0,
-    )
-    values.update(fields)
     with app.app_context():
-        record = Feedback(**values)
+        record = feedback_record(**{"status": "streaming", **fields})
         db.session.add(record)
         db.session.commit()
         return {**serialize(record), "owner": record.owner}

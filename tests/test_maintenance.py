@@ -15,6 +15,7 @@ from interview.feedback.maintenance import (
 from interview.feedback.records import request_cancel, stop_requests_among
 from interview.models import Feedback, utcnow
 
+from .factories import feedback_record
 from .fake_openai import Fault
 from .sse_client import stream_from_response
 
@@ -32,16 +33,9 @@ def app(make_app):
 def other_process_record(app, *, minutes_silent: float, feedback: str = "partial") -> str:
     """Insert a `streaming` record as if another process were generating it."""
     with app.app_context():
-        record = Feedback(
-            question="Q?",
-            answer="A.",
+        record = feedback_record(
             feedback=feedback,
             status="streaming",
-            provider="openai",
-            model="m",
-            prompt_version="v",
-            metrics={},
-            delay_ms=0,
             first_token_ms=5,
             created_at=utcnow() - timedelta(minutes=minutes_silent),
             progress_at=utcnow() - timedelta(minutes=minutes_silent),

@@ -34,8 +34,9 @@ from interview.feedback.graphemes import GraphemeSplitter, split_graphemes
 from interview.feedback.live import Generation, Outcome, finished_feed
 from interview.feedback.pacing import Pacer
 from interview.feedback.records import list_records
-from interview.models import Feedback
 from interview.sse import HEARTBEAT, encode_event
+
+from .factories import feedback_record
 
 PROPERTIES = settings(
     max_examples=150, deadline=None, database=None, derandomize=bool(os.environ.get("CI"))
@@ -321,18 +322,7 @@ def test_pages_list_every_record_once_newest_first(paged_app, offsets, limit):
     base = datetime(2026, 3, 29, 0, 59, 59, tzinfo=UTC)
     with paged_app.app_context():
         records = [
-            Feedback(
-                owner=owner,
-                question="q",
-                answer="a",
-                provider="offline",
-                model="m",
-                prompt_version="1",
-                metrics={},
-                delay_ms=0,
-                status="completed",
-                created_at=base + timedelta(microseconds=offset),
-            )
+            feedback_record(owner=owner, created_at=base + timedelta(microseconds=offset))
             for offset in offsets
         ]
         db.session.add_all(records)

@@ -12,20 +12,12 @@ from interview.feedback.retention import delete_records_older_than
 from interview.models import COMPLETED, FAILED, STREAMING, Feedback, utcnow
 
 from .conftest import wait_for_generations
+from .factories import feedback_record
 
 
 def add_record(age_days: float, status: str = COMPLETED) -> str:
-    record = Feedback(
-        question="Why?",
-        answer="Because I care about it.",
-        feedback="Good answer.",
-        status=status,
-        provider="offline",
-        model="offline",
-        prompt_version="test",
-        metrics={},
-        delay_ms=0,
-        created_at=utcnow() - timedelta(days=age_days),
+    record = feedback_record(
+        feedback="Good answer.", status=status, created_at=utcnow() - timedelta(days=age_days)
     )
     db.session.add(record)
     db.session.commit()
