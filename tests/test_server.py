@@ -54,8 +54,11 @@ def test_characters_are_paced_on_a_monotonic_schedule(server, fake_openai):
     ideal = (len(deltas) - 1) * 0.030
     duration = deltas[-1].at - deltas[0].at
     assert ideal * 0.97 <= duration <= ideal * 1.25
-    gaps = [b.at - a.at for a, b in zip(deltas, deltas[1:], strict=False)]
-    assert min(gaps) > 0.015  # never a burst: each character waits its turn
+    # never a burst: character k is sent at start + k x delay, never before. The
+    # client may read one late (a busy machine), which only delays it; one sent
+    # early would arrive well before the others' common offset from the schedule.
+    offsets = sorted(d.at - k * 0.030 for k, d in enumerate(deltas))
+    assert offsets[len(offsets) // 2] - offsets[0] < 0.015
 
 
 @pytest.mark.parametrize("chunk_chars", [1, 5])
