@@ -132,23 +132,27 @@ class _QuietFiles(SimpleHTTPRequestHandler):
         pass
 
 
-class DroppingProxy:
-    """A TCP proxy to `target_port` that cuts the first connection once it has passed
-    `cut_after` bytes of response: a network drop in the middle of a stream. It cuts
-    between two reads, as a lost connection does, not inside one server write."""
+class _TcpProxy:
+    """A TCP proxy on a free local port to `target`, one thread per direction.
 
-    def __init__(self, target_port: int, cut_after: int) -> None:
-        self.target_port = target_port
-        self.cut_after = cut_after
-        self.cuts = 0
+    Subclasses decide what to do with each new connection (`_accepted`) and when
+    to stop passing bytes (`_passed`)."""
+
+    def __init__(self, target: tuple[str, int]) -> None:
+        self.target = target
+        self._lock = threading.Lock()
         self._listener = socket.create_server(("127.0.0.1", 0))
         self._thread = threading.Thread(target=self._accept, daemon=True)
 
     @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self._listener.getsockname()[1]}"
+    def port(self) -> int:
+        return self._listener.getsockname()[1]
 
-    def __enter__(self) -> "DroppingProxy":
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self):
         self._thread.start()
         return self
 
@@ -161,59 +165,76 @@ class DroppingProxy:
                 client, _ = self._listener.accept()
             except OSError:
                 return
-            upstream = socket.create_connection(("127.0.0.1", self.target_port))
-            cut = self.cuts == 0
-            threading.Thread(target=self._pipe, args=(client, upstream, None), daemon=True).start()
-            threading.Thread(
-                target=self._pipe,
-                args=(upstream, client, self.cut_after if cut else None),
-                daemon=True,
-            ).start()
+            try:
+                upstream = self._accepted(client)
+            except OSError:
+                upstream = None
+            if upstream is None:
+                _close(client)
+                continue
+            for source, sink, to_client in ((client, upstream, False), (upstream, client, True)):
+                threading.Thread(
+                    target=self._pipe, args=(source, sink, to_client), daemon=True
+                ).start()
 
-    def _pipe(self, source: socket.socket, sink: socket.socket, limit: int | None) -> None:
+    def _accepted(self, client: socket.socket) -> socket.socket | None:
+        """Connect `client` on to the target; None to hang up on it."""
+        return socket.create_connection(self.target)
+
+    def _passed(self, to_client: bool, sent: int) -> bool:
+        """Whether to go on after `sent` bytes in this direction."""
+        return True
+
+    def _closed(self, source: socket.socket, sink: socket.socket) -> None:
+        """Called once a pipe has ended."""
+
+    def _pipe(self, source: socket.socket, sink: socket.socket, to_client: bool) -> None:
         sent = 0
         try:
             while data := source.recv(65536):
                 sink.sendall(data)
                 sent += len(data)
-                if limit is not None and sent >= limit and self.cuts == 0:
-                    self.cuts += 1
+                if not self._passed(to_client, sent):
                     break
         except OSError:
             pass
         finally:
-            for end in (source, sink):
-                try:
-                    end.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
-                end.close()
+            self._closed(source, sink)
+            _close(source)
+            _close(sink)
 
 
-class CuttableProxy:
+class DroppingProxy(_TcpProxy):
+    """A TCP proxy to `target_port` that cuts the first connection once it has passed
+    `cut_after` bytes of response: a network drop in the middle of a stream. It cuts
+    between two reads, as a lost connection does, not inside one server write."""
+
+    def __init__(self, target_port: int, cut_after: int) -> None:
+        super().__init__(("127.0.0.1", target_port))
+        self.cut_after = cut_after
+        self.cuts = 0
+
+    def _passed(self, to_client: bool, sent: int) -> bool:
+        with self._lock:
+            if to_client and sent >= self.cut_after and self.cuts == 0:
+                self.cuts += 1
+                return False
+        return True
+
+
+class CuttableProxy(_TcpProxy):
     """A TCP proxy to `target_host`:`target_port` that a test cuts and restores: a
     database that goes away. `cut()` closes every open connection and, until
     `restore()`, closes each new one once accepted (the client sees the server hang up)."""
 
     def __init__(self, target_host: str, target_port: int) -> None:
-        self.target = (target_host, target_port)
+        super().__init__((target_host, target_port))
         self.refused = 0
         self._cut = False
         self._open: set[socket.socket] = set()
-        self._lock = threading.Lock()
-        self._listener = socket.create_server(("127.0.0.1", 0))
-        self._thread = threading.Thread(target=self._accept, daemon=True)
-
-    @property
-    def port(self) -> int:
-        return self._listener.getsockname()[1]
-
-    def __enter__(self) -> "CuttableProxy":
-        self._thread.start()
-        return self
 
     def __exit__(self, *exc_info: object) -> None:
-        self._listener.close()
+        super().__exit__(*exc_info)
         self.cut()
 
     def cut(self) -> None:
@@ -227,37 +248,18 @@ class CuttableProxy:
         with self._lock:
             self._cut = False
 
-    def _accept(self) -> None:
-        while True:
-            try:
-                client, _ = self._listener.accept()
-            except OSError:
-                return
-            with self._lock:
-                if self._cut:
-                    self.refused += 1
-                    _close(client)
-                    continue
-                try:
-                    upstream = socket.create_connection(self.target)
-                except OSError:
-                    _close(client)
-                    continue
-                self._open |= {client, upstream}
-            for source, sink in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pipe, args=(source, sink), daemon=True).start()
+    def _accepted(self, client: socket.socket) -> socket.socket | None:
+        with self._lock:
+            if self._cut:
+                self.refused += 1
+                return None
+            upstream = socket.create_connection(self.target)
+            self._open |= {client, upstream}
+            return upstream
 
-    def _pipe(self, source: socket.socket, sink: socket.socket) -> None:
-        try:
-            while data := source.recv(65536):
-                sink.sendall(data)
-        except OSError:
-            pass
-        finally:
-            with self._lock:
-                self._open -= {source, sink}
-            _close(source)
-            _close(sink)
+    def _closed(self, source: socket.socket, sink: socket.socket) -> None:
+        with self._lock:
+            self._open -= {source, sink}
 
 
 def _close(end: socket.socket) -> None:

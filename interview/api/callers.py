@@ -13,7 +13,7 @@ import hashlib
 import hmac
 import ipaddress
 
-from flask import current_app, request
+from flask import current_app, g, request
 
 from ..api_keys import owner_of_key
 
@@ -41,7 +41,16 @@ def client_address() -> str:
 
 
 def caller_key() -> str:
-    """The rate-limit key of this request: its API key's owner, else its client address."""
+    """The rate-limit key of this request: its API key's owner, else its client address.
+
+    Worked out once per request: the rate limit and the open-stream cap both ask.
+    """
+    if "caller_key" not in g:
+        g.caller_key = _caller_key()
+    return g.caller_key
+
+
+def _caller_key() -> str:
     if current_app.config["INTERVIEW_API_KEYS"]:
         scheme, _, presented = request.headers.get("Authorization", "").partition(" ")
         if scheme.lower() == "bearer" and (owner := owner_of_key(presented.strip())):
