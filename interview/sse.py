@@ -9,6 +9,7 @@ also lose NUL, for which clients ignore the whole field.
 """
 
 import json
+from functools import lru_cache
 from typing import Any
 
 RETRY_MS = 3000
@@ -44,4 +45,10 @@ def encode_retry(milliseconds: int = RETRY_MS) -> str:
 
 def encode_delta(index: int, text: str) -> str:
     """Return the `delta` event for the character at 1-based `index`."""
-    return f'id: {index}\nevent: delta\ndata: {{"text": {to_json(text)}}}\n\n'
+    return f"id: {index}{_delta_body(text)}"
+
+
+@lru_cache(maxsize=4096)
+def _delta_body(text: str) -> str:
+    """A delta event after its id: encoded once per distinct character, not per event."""
+    return f'\nevent: delta\ndata: {{"text": {to_json(text)}}}\n\n'

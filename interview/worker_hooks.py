@@ -11,6 +11,7 @@ when the worker exits. A final save still waiting for an unreachable database
 is spooled at once (`feedback/producer.py`), not retried past the exit.
 """
 
+import gc
 import signal
 import time
 
@@ -18,7 +19,7 @@ import gevent
 
 from .feedback.maintenance import interrupt_generations, start_maintenance, wait_for_generations
 from .feedback.producer import stop_save_retries
-from .feedback.service import pacer
+from .feedback.service import pacer, provider_of
 
 SHUTDOWN_MARGIN_S = 5.0
 
@@ -26,7 +27,9 @@ _shutdown = {"deadline": None}
 
 
 def on_worker_start(worker) -> None:
-    """Start the housekeeping greenlet; plan the end of generations on SIGTERM."""
+    """Warm up, start the housekeeping greenlet; plan the end of generations on SIGTERM."""
+    provider_of(worker.wsgi).warm_up()
+    gc.freeze()  # the start-up heap is long-lived: keep it out of every collection
     start_maintenance(worker.wsgi)
     graceful_s = worker.cfg.graceful_timeout
     gunicorn_handler = signal.getsignal(signal.SIGTERM)

@@ -16,7 +16,7 @@ from sqlalchemy.exc import OperationalError
 
 from interview.extensions import db
 from interview.feedback import producer
-from interview.feedback.records import final_state, serialize, unsaved_record
+from interview.feedback.records import final_state, record_as_saved, serialize
 from interview.feedback.spool import (
     REJECTED_NAME,
     REPLAY_LOCK_NAME,
@@ -108,7 +108,7 @@ def insert_record(app, **fields) -> dict:
 
 def spooled_end(created: dict, text: str = TEXT, status: str = "completed") -> dict:
     final = final_state(status=status, feedback=text, error=None, usage=None, first_token_ms=9)
-    return {**unsaved_record(created, final), "owner": created["owner"]}
+    return {**record_as_saved(created, final), "owner": created["owner"]}
 
 
 # -- the database is down when a request comes ---------------------------------------------

@@ -7,11 +7,8 @@ from datetime import timedelta
 import pytest
 
 from interview.extensions import db
-from interview.feedback.maintenance import (
-    flush_waiting_progress,
-    stop_requested_generations,
-    sweep_stale_records,
-)
+from interview.feedback.maintenance import stop_requested_generations, sweep_stale_records
+from interview.feedback.progress import flush_waiting_progress
 from interview.feedback.records import request_cancel, stop_requests_among
 from interview.models import Feedback, utcnow
 

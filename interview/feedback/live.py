@@ -54,7 +54,7 @@ class Generation:
         self._changed = threading.Condition()
         self._upstream: ProviderStream | None = None
         self.producer: threading.Thread | None = None
-        self.progress = None  # the producer's ProgressWriter, once it runs
+        self.progress = None  # what `progress.py` flushed of it, once the producer runs
 
     def attach(self, upstream: ProviderStream) -> None:
         """Remember the upstream stream, so `cancel` can close it."""

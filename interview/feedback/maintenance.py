@@ -4,7 +4,6 @@ One background greenlet per worker (started by gunicorn's `post_worker_init`
 hook, see gunicorn.conf.py) runs every CHECK_INTERVAL_S:
 - stops the generations of this process whose record was flagged by a cancel
   (from any process) or deleted, by closing their upstream;
-- flushes text that waits while an upstream is silent (`progress.py`);
 - every third of INTERVIEW_STALE_AFTER_S (at most 10 s), touches `progress_at`
   of the records it generates, so a slow upstream never looks like a dead worker;
 - every half of INTERVIEW_STALE_AFTER_S (at most 10 s), and once at start:
@@ -50,12 +49,6 @@ def stop_requested_generations() -> None:
             generation.cancel()
 
 
-def flush_waiting_progress() -> None:
-    for generation in live_generations.all():
-        if generation.progress is not None:
-            generation.progress.maybe_flush()
-
-
 def sweep_stale_records(app: Flask, bus: RedisBus | NullBus) -> list[str]:
     """End the records whose generating process died; return their ids."""
     swept = interrupt_stale(app.config["INTERVIEW_STALE_AFTER_S"])
@@ -92,7 +85,6 @@ def run_maintenance(app: Flask) -> None:
         try:
             with app.app_context():
                 stop_requested_generations()
-                flush_waiting_progress()
                 if now - last_touch >= touch_interval_s and len(live_generations):
                     touch_progress(live_generations.ids())
                     last_touch = now

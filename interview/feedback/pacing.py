@@ -10,14 +10,25 @@ Deliberate choices:
   subscriber of a record (the inline client, a reconnect, a second tab) sends
   character k at the same moment, and a subscriber that is behind sends every
   character already due at once.
-- `Pacer` is the one place a stream waits for a due time. It sleeps with
-  `time.sleep`, which gunicorn's gevent worker has made cooperative; its small
-  interface lets one shared timer drive every stream later without touching
-  the streams.
+- A pacer is the one place a stream waits for a due time. Under gevent (the
+  gunicorn worker) one `SharedPacer` per process wakes every stream: a single
+  event-loop timer, armed for the earliest due time on a TICK_S grid, resumes
+  every stream then due in one pass of the loop. One timer per character per
+  stream (`time.sleep`) would cost a loop iteration and a timer for each of
+  the thousands of characters due every second. Elsewhere (threads: the CLI,
+  tests) `Pacer` sleeps per stream.
 """
 
+import heapq
+import itertools
+import math
 import time
 from collections.abc import Callable
+
+from gevent import get_hub
+from gevent.hub import Waiter
+
+TICK_S = 0.001
 
 
 class PacedSchedule:
@@ -58,3 +69,53 @@ class Pacer:
     def release(self) -> None:
         """Stop pacing for good: every stream sends what it has at once (worker shutdown)."""
         self.released = True
+
+
+class SharedPacer:
+    """Waits until a due time, one gevent timer for all the streams of the process."""
+
+    def __init__(self) -> None:
+        self.clock = time.monotonic
+        self.released = False
+        self._loop = get_hub().loop
+        self._waiting: list[tuple[float, int, Waiter]] = []  # (due, order, Waiter)
+        self._order = itertools.count()
+        self._timer = None
+        self._armed_for = math.inf
+
+    def wait_until(self, deadline: float) -> None:
+        """Return at `deadline` or, when it has passed (or the pacer is released), at once."""
+        if self.released or deadline <= self.clock():
+            return
+        waiter = Waiter()
+        heapq.heappush(self._waiting, (deadline, next(self._order), waiter))
+        self._arm_by(deadline)
+        waiter.get()
+
+    def release(self) -> None:
+        """Stop pacing for good: every stream sends what it has at once (worker shutdown)."""
+        self.released = True
+        self._arm_by(self.clock())
+
+    def _arm_by(self, deadline: float) -> None:
+        """Make sure the timer fires by `deadline`, rounded up to the tick grid."""
+        target = math.ceil(deadline / TICK_S) * TICK_S
+        if target >= self._armed_for:
+            return
+        if self._timer is not None:
+            self._timer.close()
+        self._loop.update_now()
+        self._timer = self._loop.timer(max(0.0, target - self.clock()))
+        self._armed_for = target
+        self._timer.start(self._resume_due)
+
+    def _resume_due(self) -> None:
+        """In the event loop: resume every stream that is due, then arm for the next."""
+        self._timer.close()
+        self._timer, self._armed_for = None, math.inf
+        now = self.clock()
+        waiting = self._waiting
+        while waiting and (self.released or waiting[0][0] <= now):
+            heapq.heappop(waiting)[2].switch(None)  # runs that stream until it waits again
+        if waiting:
+            self._arm_by(waiting[0][0])

@@ -29,10 +29,10 @@ from ..models import COMPLETED, FAILED, INTERRUPTED
 from .bus import NullBus, RedisBus
 from .graphemes import GraphemeSplitter
 from .live import Generation, Outcome, live_generations
-from .progress import ProgressWriter
+from .progress import Progress, progress_flusher
 from .providers import FeedbackProvider, ProviderError
 from .providers.base import FeedbackInput
-from .records import final_state, finish_record, is_database_unavailable, unsaved_record
+from .records import final_state, finish_record, is_database_unavailable, record_as_saved
 from .spool import spool_record
 
 log = logging.getLogger(__name__)
@@ -47,6 +47,10 @@ DELETED = {"code": "deleted", "message": "The record was deleted."}
 TOO_LONG = {"code": "upstream_too_long", "message": "The model service sent too much text."}
 MAX_FEEDBACK_CHARACTERS = 20_000
 SAVE_FIRST_RETRY_S = 0.2
+# A fast upstream sends the whole text at once; reading it is CPU work that
+# never waits. The producer lets the other greenlets run after the first piece
+# (so its first character goes out now) and then every SLICE_S of reading.
+SLICE_S = 0.002
 
 _exiting = threading.Event()
 
@@ -90,14 +94,19 @@ def produce(
     upstream = provider.open_stream(request)
     generation.attach(upstream)
     started = time.monotonic()
-    generation.progress = progress = ProgressWriter(app, generation, bus, started)
+    generation.progress = progress = Progress(app, bus)
+    progress_flusher.ensure_running()
+    slice_started = started
     try:
         for piece in upstream:
             now = time.monotonic()
+            generation.append(splitter.feed(piece), now)
             if first_token_ms is None:
                 first_token_ms = progress.first_token_ms = round((now - started) * 1000)
-            generation.append(splitter.feed(piece), now)
-            progress.maybe_flush(now)
+                slice_started = float("-inf")
+            if now - slice_started >= SLICE_S:
+                time.sleep(0)  # cooperative under gevent: let due characters and new requests go
+                slice_started = time.monotonic()
             if len(generation.characters) > MAX_FEEDBACK_CHARACTERS:
                 upstream.close()
                 status, error = FAILED, TOO_LONG
@@ -131,7 +140,7 @@ def _save(app: Flask, feedback_id: str, created: dict[str, Any], final: dict[str
     while True:
         try:
             with app.app_context():
-                record = finish_record(feedback_id, final)
+                saved = finish_record(feedback_id, final)
         except Exception as exc:
             if not is_database_unavailable(exc):
                 log.exception("saving record %s failed", feedback_id)
@@ -147,13 +156,13 @@ def _save(app: Flask, feedback_id: str, created: dict[str, Any], final: dict[str
             _exiting.wait(min(wait_s, left_s))  # a cooperative sleep under gevent
             wait_s *= 2
             continue
-        if record is None:
+        if not saved:
             return Outcome(None, DELETED)
-        return Outcome(record, final["error"])
+        return Outcome(record_as_saved(created, final), final["error"])
 
 
 def _spool(app: Flask, feedback_id: str, created: dict[str, Any], final: dict[str, Any]) -> Outcome:
-    record = unsaved_record(created, final)
+    record = record_as_saved(created, final)
     directory = app.config["INTERVIEW_SPOOL_DIR"]
     try:
         spool_record(directory, {**record, "owner": created.get("owner")})

@@ -1,69 +1,96 @@
-"""Flushing a generation's text so far to its record, and on to other processes.
+"""Flushing the text so far of every live generation to its record, and on to other processes.
 
-About every FLUSH_INTERVAL_S or FLUSH_CHARACTERS, whichever comes first, the
-text so far goes to the record in one short transaction; right after that
-commit, the new characters are published on the bus with their offset (see
-`bus.py` for why in that order). A flush that fails (database down) is logged
-and skipped: the generation goes on, the next try waits FLUSH_RETRY_S, and the
-end is saved as usual (`producer.py` retries it, then spools it). The producer
-checks when a chunk arrives; the worker's housekeeping (`maintenance.py`)
-checks twice a second too, so text that arrived before the upstream fell
-silent is not held back.
+Every FLUSH_INTERVAL_S, one background loop per process (started with the
+first generation, ended when none is left) writes the text so far of every
+generation that has new characters: one UPDATE executed for all of them and
+one commit per application, however many streams are open. Right after that
+commit, each generation's new characters are published on the bus with their
+offset (see `bus.py` for why in that order). A flush that fails (database
+down) is logged and skipped: the generations go on, the next try waits
+FLUSH_RETRY_S, and each end is saved as usual (`producer.py` retries it, then
+spools it).
+
+A generation's text therefore reaches its record within about FLUSH_INTERVAL_S
+of arriving; one that ends sooner is saved whole by its producer instead.
 """
 
 import logging
 import threading
 import time
+from collections import defaultdict
 
 from flask import Flask
 
 from .bus import NullBus, RedisBus
-from .live import Generation
+from .live import Generation, live_generations
 from .records import flush_progress
 
 log = logging.getLogger(__name__)
 
 FLUSH_INTERVAL_S = 0.25
-FLUSH_CHARACTERS = 200
 FLUSH_RETRY_S = 1.0
 
 
-class ProgressWriter:
-    def __init__(
-        self, app: Flask, generation: Generation, bus: RedisBus | NullBus, started: float
-    ) -> None:
-        self._app = app
-        self._generation = generation
-        self._bus = bus
-        self._flushed = 0
-        self._flushed_at = started
-        self._retry_at = started
+class Progress:
+    """What has been flushed of one generation, and where it goes."""
+
+    def __init__(self, app: Flask, bus: RedisBus | NullBus) -> None:
+        self.app = app
+        self.bus = bus
+        self.flushed = 0
         self.first_token_ms: int | None = None
-        self._lock = threading.Lock()  # the producer and the housekeeping both flush
 
-    def maybe_flush(self, now: float | None = None) -> None:
-        """Flush when enough time has passed or enough characters are waiting."""
-        now = time.monotonic() if now is None else now
-        if now < self._retry_at:
-            return
-        waiting = len(self._generation.characters) - self._flushed
-        if waiting >= FLUSH_CHARACTERS or (waiting and now - self._flushed_at >= FLUSH_INTERVAL_S):
+
+def flush_waiting_progress() -> None:
+    """Flush every live generation's new characters now, one transaction per application."""
+    waiting: dict[Flask, list[tuple[Generation, Progress, int]]] = defaultdict(list)
+    for generation in live_generations.all():
+        progress = generation.progress
+        if progress is not None and len(generation.characters) > progress.flushed:
+            waiting[progress.app].append((generation, progress, len(generation.characters)))
+    for app, flushes in waiting.items():
+        _flush(app, flushes)
+
+
+def _flush(app: Flask, flushes: list[tuple[Generation, Progress, int]]) -> None:
+    rows = [
+        (generation.feedback_id, "".join(generation.characters[:count]), progress.first_token_ms)
+        for generation, progress, count in flushes
+    ]
+    with app.app_context():
+        flush_progress(rows)
+    for generation, progress, count in flushes:
+        new = generation.characters[progress.flushed : count]
+        progress.bus.publish_characters(generation.feedback_id, progress.flushed, new)
+        progress.flushed = count
+
+
+class ProgressFlusher:
+    """The background loop of one process; `ensure_running` after registering a generation."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._running = False
+
+    def ensure_running(self) -> None:
+        with self._lock:
+            if self._running:
+                return
+            self._running = True
+        threading.Thread(target=self._run, daemon=True).start()
+
+    def _run(self) -> None:
+        while True:
+            time.sleep(FLUSH_INTERVAL_S)
+            try:
+                flush_waiting_progress()
+            except Exception:
+                log.warning("flushing the text so far of live generations failed", exc_info=True)
+                time.sleep(FLUSH_RETRY_S)
             with self._lock:
-                self._flush(now)
+                if not len(live_generations):
+                    self._running = False
+                    return
 
-    def _flush(self, now: float) -> None:
-        first_token_ms = self.first_token_ms
-        characters = self._generation.characters
-        count = len(characters)
-        if count == self._flushed:
-            return  # the other flusher was first
-        feedback_id = self._generation.feedback_id
-        try:
-            with self._app.app_context():
-                flush_progress(feedback_id, "".join(characters[:count]), first_token_ms)
-        except Exception:
-            log.warning("flushing the progress of %s failed", feedback_id, exc_info=True)
-            self._retry_at = now + FLUSH_RETRY_S
-            return
-        self._bus.publish_characters(feedback_id, self._flushed, characters[self._flushed : count])
-        self._flushed, self._flushed_at = count, now
+
+progress_flusher = ProgressFlusher()

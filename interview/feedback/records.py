@@ -13,7 +13,7 @@ from collections.abc import Collection
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, select, true, update
+from sqlalchemy import ColumnElement, and_, bindparam, or_, select, true, update
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
@@ -70,22 +70,16 @@ def final_state(
     }
 
 
-def finish_record(feedback_id: str, final: dict[str, Any]) -> dict[str, Any] | None:
-    """Save a generation's end (`final_state`); return the saved record, None if deleted."""
-    record = db.session.get(Feedback, feedback_id)
-    if record is None:
-        db.session.rollback()
-        return None
-    for column, value in final.items():
-        setattr(record, column, value)
+def finish_record(feedback_id: str, final: dict[str, Any]) -> bool:
+    """Save a generation's end (`final_state`); False when the record was deleted."""
+    table = Feedback.__table__
+    result = db.session.execute(update(table).where(table.c.id == feedback_id).values(**final))
     db.session.commit()
-    saved = serialize(record)
-    db.session.close()
-    return saved
+    return result.rowcount > 0
 
 
-def unsaved_record(created: dict[str, Any], final: dict[str, Any]) -> dict[str, Any]:
-    """Return the record as `finish_record` would, built from memory: as created, plus `final`."""
+def record_as_saved(created: dict[str, Any], final: dict[str, Any]) -> dict[str, Any]:
+    """Return the finished record as the database holds it: as created, plus `final`."""
     created_at = datetime.fromisoformat(created["created_at"])
     return feedback_schema.dump(
         {**created, **final, "feedback_id": created["id"], "created_at": created_at}
@@ -173,12 +167,24 @@ def delete_record(feedback_id: str, owner: str | None) -> bool:
     return True
 
 
-def flush_progress(feedback_id: str, feedback: str, first_token_ms: int | None) -> None:
-    """Save the text so far of a record that is still generating."""
+def flush_progress(rows: Collection[tuple[str, str, int | None]]) -> None:
+    """Save the text so far of records still generating: (id, text, first_token_ms) each.
+
+    One statement for all the rows and one commit, however many there are.
+    """
+    table = Feedback.__table__
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("b_id"), table.c.status == STREAMING)
+        .values(
+            feedback=bindparam("b_feedback"),
+            first_token_ms=bindparam("b_first_token_ms"),
+            progress_at=utcnow(),
+        )
+    )
     db.session.execute(
-        update(Feedback)
-        .where(Feedback.feedback_id == feedback_id, Feedback.status == STREAMING)
-        .values(feedback=feedback, first_token_ms=first_token_ms, progress_at=utcnow())
+        statement,
+        [{"b_id": i, "b_feedback": text, "b_first_token_ms": ms} for i, text, ms in rows],
     )
     db.session.commit()
 

@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from flask import Flask
+from gevent import monkey
 
 from ..models import STREAMING
 from .bus import NullBus, RedisBus
@@ -13,7 +14,7 @@ from .events import Feed, stream_feedback_events
 from .follow import FollowedRecord
 from .live import Generation, Outcome, finished_feed, live_generations
 from .metrics import compute_answer_metrics
-from .pacing import Pacer
+from .pacing import Pacer, SharedPacer
 from .producer import start_producer
 from .prompt import PROMPT_VERSION, build_feedback_prompt
 from .providers import FeedbackProvider
@@ -29,7 +30,7 @@ from .records import (
     serialize,
 )
 
-pacer = Pacer()
+pacer = SharedPacer() if monkey.is_module_patched("time") else Pacer()
 
 
 def provider_of(app: Flask) -> FeedbackProvider:

@@ -48,3 +48,7 @@ class FeedbackProvider(Protocol):
     def open_stream(self, request: FeedbackInput) -> ProviderStream:
         """Start a generation; raise ProviderError if it cannot start."""
         ...
+
+    def warm_up(self) -> None:
+        """Do once, at worker start, the set-up the first generations would otherwise share."""
+        ...

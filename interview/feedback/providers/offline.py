@@ -39,6 +39,9 @@ class OfflineProvider:
     name = "offline"
     model = OFFLINE_MODEL
 
+    def warm_up(self) -> None:
+        """Nothing to prepare: the analysis is local."""
+
     def open_stream(self, request: FeedbackInput) -> OfflineStream:
         return OfflineStream(
             build_offline_feedback(request.question, request.answer, request.role, request.metrics)

@@ -229,6 +229,17 @@ class OpenAIChatProvider:
         self._max_retry_after_s = max_retry_after_s
         self._max_tokens = max_tokens
 
+    def warm_up(self) -> None:
+        """Make this worker's client and fill the SDK's lazy caches before any request.
+
+        Left to the first requests, a burst of streams would each import the
+        chat resource and work out the platform headers (which reads files, so
+        under gevent every one of them does it before the cache is filled).
+        """
+        client = _client(*self._client_args)
+        client.chat.completions  # noqa: B018 -- imports the resource module
+        client.platform_headers()
+
     def open_stream(self, request: FeedbackInput) -> OpenAIChatStream:
         """Prepare the streamed completion; the request goes out on first iteration."""
         return OpenAIChatStream(
