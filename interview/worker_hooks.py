@@ -2,7 +2,8 @@
 
 On SIGTERM (a deploy or a scale-down) gunicorn stops accepting and gives open
 connections `graceful_timeout` seconds before the arbiter kills the worker.
-Streams go on at their pace until SHUTDOWN_MARGIN_S before that kill. Then
+Producers read what their upstream has sent at once, without pausing ahead of
+the pace, and streams go on at their pace until SHUTDOWN_MARGIN_S before that kill. Then
 pacing is released, so every open stream sends what it has at once, and
 whatever is still generating is stopped and saved `interrupted` with its text
 so far; every subscriber gets `done`, the connections close and the worker
@@ -18,7 +19,7 @@ import time
 import gevent
 
 from .feedback.maintenance import interrupt_generations, start_maintenance, wait_for_generations
-from .feedback.producer import stop_save_retries
+from .feedback.producer import read_everything_now, stop_save_retries
 from .feedback.service import pacer, provider_of
 
 SHUTDOWN_MARGIN_S = 5.0
@@ -38,6 +39,7 @@ def on_worker_start(worker) -> None:
         gunicorn_handler(signum, frame)
         budget = max(0.0, graceful_s - SHUTDOWN_MARGIN_S)
         _shutdown["deadline"] = time.monotonic() + budget
+        gevent.spawn(read_everything_now)
         # The handler runs in the event loop, where nothing may block: schedule a greenlet.
         gevent.spawn_later(budget, end_open_streams)
 

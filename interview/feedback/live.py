@@ -50,6 +50,7 @@ class Generation:
         self.due_times: list[float] = []
         self.outcome: Outcome | None = None
         self.cancel_requested = False
+        self._woken = threading.Event()  # set by cancel() and wake(): stop pausing
         self._schedule = PacedSchedule(delay_s)
         self._changed = threading.Condition()
         self._upstream: ProviderStream | None = None
@@ -83,12 +84,25 @@ class Generation:
         subscriber reaches `done` promptly with the same text as the record.
         """
         self.cancel_requested = True
+        self._woken.set()
         with self._changed:
             self._schedule = PacedSchedule(0.0)  # what still arrives is due on arrival
             bring_forward(self.due_times, time.monotonic())
             self._changed.notify_all()
         if self._upstream is not None:
             self._upstream.close()
+
+    def ahead_s(self, now: float) -> float:
+        """How long until the last character received so far is due."""
+        return self.due_times[-1] - now if self.due_times else 0.0
+
+    def pause(self, timeout: float) -> None:
+        """The producer waits here while ahead of the pace, until `wake` or `cancel`."""
+        self._woken.wait(timeout)
+
+    def wake(self) -> None:
+        """End the producer's pauses for good: read what the upstream has sent, now."""
+        self._woken.set()
 
     def wait_for_more(self, seen: int, timeout: float) -> None:
         """Return when there are more than `seen` characters, the end, or after `timeout`."""

@@ -51,13 +51,27 @@ SAVE_FIRST_RETRY_S = 0.2
 # never waits. The producer lets the other greenlets run after the first piece
 # (so its first character goes out now) and then every SLICE_S of reading.
 SLICE_S = 0.002
+# Read the upstream at most LOOKAHEAD_S ahead of the pace: a burst is parsed as
+# its characters come due, not all at the start, where it would delay every
+# other stream's start. (Unpaced generations are never ahead.) A stopping
+# worker reads everything at once instead (`read_everything_now`), so what
+# the upstream sent is saved.
+LOOKAHEAD_S = 2.0
 
 _exiting = threading.Event()
+_stopping = threading.Event()
 
 
 def stop_save_retries() -> None:
     """Spool at once the saves still waiting for the database: the process is exiting."""
     _exiting.set()
+
+
+def read_everything_now() -> None:
+    """The worker is stopping: every producer reads its upstream to the end without pausing."""
+    _stopping.set()
+    for generation in live_generations.all():
+        generation.wake()
 
 
 def start_producer(
@@ -104,7 +118,10 @@ def produce(
             if first_token_ms is None:
                 first_token_ms = progress.first_token_ms = round((now - started) * 1000)
                 slice_started = float("-inf")
-            if now - slice_started >= SLICE_S:
+            if generation.ahead_s(now) > LOOKAHEAD_S and not _stopping.is_set():
+                generation.pause(generation.ahead_s(now) - LOOKAHEAD_S / 2)
+                slice_started = time.monotonic()
+            elif now - slice_started >= SLICE_S:
                 time.sleep(0)  # cooperative under gevent: let due characters and new requests go
                 slice_started = time.monotonic()
             if len(generation.characters) > MAX_FEEDBACK_CHARACTERS:

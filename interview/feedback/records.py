@@ -13,12 +13,12 @@ from collections.abc import Collection
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, bindparam, or_, select, true, update
+from sqlalchemy import ColumnElement, and_, bindparam, insert, or_, select, true, update
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from ..extensions import db
-from ..models import COMPLETED, FAILED, INTERRUPTED, STREAMING, Feedback, utcnow
+from ..models import COMPLETED, FAILED, INTERRUPTED, STREAMING, Feedback, new_feedback_id, utcnow
 from ..schemas import feedback_schema
 from .scoring import parse_score
 
@@ -40,14 +40,30 @@ def serialize(record: Feedback) -> dict[str, Any]:
     return feedback_schema.dump(record)
 
 
-def create_streaming_record(**fields: Any) -> Feedback:
-    """Insert a record in status `streaming` and commit, before any byte is streamed."""
+def create_streaming_record(**fields: Any) -> dict[str, Any]:
+    """Insert a record in status `streaming` and commit, before any byte is streamed.
+
+    Returns the record serialized, plus its `owner`: built from the values
+    inserted, not read back (one statement, where the ORM would take two).
+    """
     if fields.get("owner") == ANYONE:
         fields["owner"] = None
-    record = Feedback(status=STREAMING, feedback="", **fields)
-    db.session.add(record)
-    db.session.commit()
-    return record
+    values = {
+        "feedback_id": new_feedback_id(),
+        "created_at": utcnow(),
+        "status": STREAMING,
+        "feedback": "",
+        "cancel_requested": False,
+        **fields,
+    }
+    try:
+        db.session.execute(insert(Feedback).values(values))
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    unset = dict.fromkeys(("error", "score", "usage", "first_token_ms", "completed_at"))
+    return {**feedback_schema.dump({**unset, **values}), "owner": values["owner"]}
 
 
 def final_state(

@@ -12,7 +12,7 @@ from .bus import NullBus, RedisBus
 from .encoders import EventEncoder
 from .events import Feed, stream_feedback_events
 from .follow import FollowedRecord
-from .live import Generation, Outcome, finished_feed, live_generations
+from .live import Generation, Outcome, finished_feed, live_generations, start_event_data
 from .metrics import compute_answer_metrics
 from .pacing import Pacer, SharedPacer
 from .producer import start_producer
@@ -73,7 +73,7 @@ def start_feedback(
     if delay_ms is None:
         delay_ms = config["INTERVIEW_STREAM_DELAY_MS"]
     metrics = compute_answer_metrics(question, answer)
-    record = create_streaming_record(
+    created = create_streaming_record(
         owner=owner,
         question=question,
         answer=answer,
@@ -87,15 +87,10 @@ def start_feedback(
         request_digest=idempotency[1] if idempotency else None,
         caller=caller,
     )
-    saved = serialize(record)
-    generation = Generation(
-        {"id": saved["id"], "model": saved["model"], "created_at": saved["created_at"]},
-        delay_s=delay_ms / 1000,
-    )
+    generation = Generation(start_event_data(created), delay_s=delay_ms / 1000)
     request = FeedbackInput(
         question, answer, role, metrics, build_feedback_prompt(question, answer, role)
     )
-    created = {**saved, "owner": record.owner}
     start_producer(app, generation, provider, request, bus_of(app), created)
     return generation
 
