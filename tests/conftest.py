@@ -208,11 +208,13 @@ def client(app: Flask):
 
 @pytest.fixture(scope="module")
 def server_factory(database_url: str, fake_openai: FakeOpenAI, tmp_path_factory) -> Iterator:
-    """Start real gunicorn + gevent servers on this module's database."""
+    """Start real gunicorn + gevent servers on this module's database.
+
+    `start(upstream=...)` points a server at another fake upstream than the shared one."""
     servers: list[GunicornServer] = []
 
-    def start(**overrides: str) -> GunicornServer:
-        environ = base_environment(database_url, fake_openai, **overrides)
+    def start(upstream: FakeOpenAI | None = None, **overrides: str) -> GunicornServer:
+        environ = base_environment(database_url, upstream or fake_openai, **overrides)
         server = GunicornServer(environ, tmp_path_factory.mktemp("server"))
         servers.append(server)
         server.start()

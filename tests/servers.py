@@ -92,6 +92,93 @@ class GunicornServer:
             self.process.wait()
 
 
+NGINX = "/usr/sbin/nginx"
+NGINX_SITE = PROJECT_ROOT / "deploy" / "nginx.conf"
+_NGINX_MAIN = """\
+{user}worker_processes 1;
+daemon off;
+pid {workdir}/nginx.pid;
+error_log {workdir}/error.log;
+events {{ worker_connections 256; }}
+http {{
+    access_log {workdir}/access.log;
+    client_body_temp_path {workdir}/client_body;
+    proxy_temp_path {workdir}/proxy;
+    fastcgi_temp_path {workdir}/fastcgi;
+    uwsgi_temp_path {workdir}/uwsgi;
+    scgi_temp_path {workdir}/scgi;
+    include {workdir}/site.conf;
+}}
+"""
+
+
+class NginxProxy:
+    """The real nginx running the project's deploy/nginx.conf in front of `app_port`.
+
+    The site file is the one docker-compose.yml mounts, with its two addresses
+    swapped (the `app:8000` upstream, `listen 80`), inside an `http` block like
+    the nginx image's own."""
+
+    def __init__(self, app_port: int, workdir: Path) -> None:
+        self.port = free_port()
+        self.workdir = workdir
+        self.process: subprocess.Popen | None = None
+        site = NGINX_SITE.read_text()
+        for old, new in (
+            ("server app:8000;", f"server 127.0.0.1:{app_port};"),
+            ("listen 80;", f"listen 127.0.0.1:{self.port};"),
+        ):
+            if site.count(old) != 1:
+                raise AssertionError(f"{NGINX_SITE} should say {old!r} once")
+            site = site.replace(old, new)
+        (workdir / "site.conf").write_text(site)
+        user = "user root;\n" if os.geteuid() == 0 else ""
+        (workdir / "nginx.conf").write_text(_NGINX_MAIN.format(user=user, workdir=workdir))
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def command(self, *args: str) -> list[str]:
+        return [NGINX, "-p", str(self.workdir), "-c", str(self.workdir / "nginx.conf"), *args]
+
+    def start(self, timeout: float = 10.0) -> None:
+        with open(self.workdir / "nginx.out", "wb") as out:
+            self.process = subprocess.Popen(
+                self.command("-e", str(self.workdir / "error.log")),
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"nginx exited:\n{self.log()}")
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        self.stop()
+        raise RuntimeError(f"nginx did not listen:\n{self.log()}")
+
+    def log(self) -> str:
+        return "".join(
+            path.read_text(errors="replace")
+            for path in (self.workdir / "nginx.out", self.workdir / "error.log")
+            if path.exists()
+        )
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
 class StaticSite:
     """Serves a folder over HTTP on its own port: a frontend on another origin."""
 

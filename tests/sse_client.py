@@ -77,10 +77,16 @@ def open_stream(
     body: Any = None,
     headers: dict[str, str] | None = None,
     timeout: float = 30,
+    source_address: tuple[str, int] | None = None,
 ):
-    """Send a request; return (connection, response) with the body unread."""
+    """Send a request; return (connection, response) with the body unread.
+
+    `source_address` (e.g. ("127.0.0.2", 0)) makes the request come from another
+    loopback address: another client, as a proxy or rate limit sees it."""
     parts = urlsplit(base_url)
-    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+    conn = http.client.HTTPConnection(
+        parts.hostname, parts.port, timeout=timeout, source_address=source_address
+    )
     payload = json.dumps(body).encode() if body is not None else None
     all_headers = {"Accept": "text/event-stream"}
     if payload is not None:
@@ -98,9 +104,10 @@ def read_stream(
     headers: dict[str, str] | None = None,
     max_events: int | None = None,
     timeout: float = 30,
+    source_address: tuple[str, int] | None = None,
 ) -> Stream:
     """Read a whole event stream (or its first `max_events` events, then hang up)."""
-    conn, response = open_stream(base_url, method, path, body, headers, timeout)
+    conn, response = open_stream(base_url, method, path, body, headers, timeout, source_address)
     stream = Stream(response.status, {k.lower(): v for k, v in response.getheaders()})
     try:
         if not stream.headers.get("content-type", "").startswith("text/event-stream"):

@@ -84,7 +84,9 @@ def _status_error(exc: openai.APIStatusError) -> ProviderError:
             )
         return ProviderError("upstream_rate_limited", "The model service is rate limiting us.")
     if status == 404:
-        return ProviderError("upstream_not_found", "The model service does not know that model.")
+        return ProviderError(
+            "upstream_not_found", "The model service has no such model or endpoint (404)."
+        )
     if status >= 500:
         return ProviderError("upstream_unavailable", f"The model service failed ({status}).")
     return ProviderError("upstream_rejected", f"The model service refused the request ({status}).")
