@@ -175,3 +175,13 @@ def test_a_single_process_serves_its_own_registry(client):
     assert response.mimetype == "text/plain"
     text = response.get_data(as_text=True)
     assert 'interview_http_request_duration_seconds_count{method="GET",route="/healthz"' in text
+
+
+def test_a_given_metrics_directory_is_emptied_at_start(server_factory, tmp_path):
+    stale = tmp_path / "counter_1.db"
+    stale.write_bytes(b"an earlier run's values")
+    server = server_factory(PROMETHEUS_MULTIPROC_DIR=str(tmp_path))
+
+    assert not stale.exists()
+    assert value(scrape(server, token=None), "interview_streams_open") == 0
+    assert list(tmp_path.glob("*.db")), "the workers keep their values here"
