@@ -3,9 +3,22 @@
 Environment: PORT (8000), WEB_CONCURRENCY (workers, 1), GUNICORN_WORKER_CONNECTIONS
 (2000), GUNICORN_GRACEFUL_TIMEOUT (120 s). A feedback stream lasts a minute or two,
 so the graceful timeout leaves open streams time to finish on a restart.
+
+Metrics: the workers share PROMETHEUS_MULTIPROC_DIR. When it is not given, the
+arbiter makes a fresh temporary directory before the first worker forks and
+removes it on exit; a given one is emptied at start. A dead worker's live
+gauges are dropped (`child_exit`), its counters stay.
+
+Logs: with INTERVIEW_LOG_FORMAT=json the app writes one JSON line per request,
+so gunicorn's access log is off and its own lines are JSON too; in text mode
+the access log below is the request line.
 """
 
+import glob
+import importlib.util
 import os
+import shutil
+import tempfile
 
 bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "1"))
@@ -20,11 +33,68 @@ keepalive = 5
 # No preload: each worker imports the app after gevent has patched it, so the
 # database driver and the OpenAI client's transport cooperate with the hub.
 preload_app = False
-accesslog = "-"
+json_logs = os.environ.get("INTERVIEW_LOG_FORMAT", "").strip().lower() == "json"
+accesslog = None if json_logs else "-"
 # The path without its query string: an events URL's query carries a stream token.
 access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms "%(a)s"'
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info")
+
+
+def _json_formatter():
+    # Loaded by its path: importing the `interview` package would import the
+    # whole app into the arbiter, before gevent patches the workers.
+    path = os.path.join(
+        os.path.dirname(os.path.abspath(__file__)), "interview/observability/logs.py"
+    )
+    spec = importlib.util.spec_from_file_location("interview_log_format", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.JsonFormatter()
+
+
+if json_logs:
+    logconfig_dict = {
+        "root": {"level": "WARNING", "handlers": []},  # the app adds its own (`logs.py`)
+        "loggers": {
+            "gunicorn.error": {"level": loglevel.upper(), "handlers": ["json"], "propagate": False},
+            "gunicorn.access": {"level": "INFO", "handlers": [], "propagate": False},
+        },
+        "handlers": {
+            "json": {
+                "class": "logging.StreamHandler",
+                "formatter": "json",
+                "stream": "ext://sys.stderr",
+            }
+        },
+        "formatters": {"json": {"()": _json_formatter}},
+    }
+
+
+_made_metrics_dir = []
+
+
+def on_starting(server):
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if directory:
+        os.makedirs(directory, exist_ok=True)
+        for path in glob.glob(os.path.join(directory, "*.db")):
+            os.remove(path)  # an earlier run's values would be added to this one's
+    else:
+        directory = tempfile.mkdtemp(prefix="interview-metrics-")
+        _made_metrics_dir.append(directory)
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = directory  # inherited by the workers
+
+
+def on_exit(server):
+    for directory in _made_metrics_dir:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def child_exit(server, worker):
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
 
 
 def post_worker_init(worker):

@@ -14,6 +14,7 @@ from .errors import register_error_handlers
 from .extensions import db, migrate, tune_database
 from .feedback.bus import bus_from_config
 from .feedback.providers import provider_from_config
+from .observability.http import register_observability
 from .security import register_security
 from .web import bp as web_bp
 
@@ -29,6 +30,7 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     )
     app.config.update(load_config(os.environ if environ is None else environ, app.instance_path))
     os.makedirs(app.instance_path, exist_ok=True)
+    register_observability(app)
     register_extensions(app)
     register_blueprints(app)
     register_error_handlers(app)

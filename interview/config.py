@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 PROVIDERS = ("openai", "offline")
+LOG_FORMATS = ("text", "json")
 DEFAULT_MODEL = "gpt-3.5-turbo"
 #: 20 ms per character is about 50 characters a second: a little faster than
 #: people read, slow enough to feel typed.
@@ -82,6 +83,13 @@ def _keys(name: str, raw: str) -> frozenset[str]:
     if any(len(key) < 16 for key in keys):
         raise ConfigError(f"{name}: each key must be at least 16 characters long")
     return keys
+
+
+def _metrics_token(name: str, raw: str) -> str:
+    token = raw.strip()
+    if len(token) < 16 or not token.isascii() or not token.isprintable() or " " in token:
+        raise ConfigError(f"{name} must be at least 16 printable ASCII characters without spaces")
+    return token
 
 
 def _rate_limit(name: str, raw: str) -> str | None:
@@ -242,6 +250,10 @@ def load_config(environ: Mapping[str, str], instance_path: str) -> dict[str, Any
             "INTERVIEW_MAX_OPEN_STREAMS", DEFAULT_MAX_OPEN_STREAMS, _open_streams
         ),
         "INTERVIEW_TRUSTED_PROXIES": read("INTERVIEW_TRUSTED_PROXIES", (), _networks),
+        "INTERVIEW_LOG_FORMAT": read(
+            "INTERVIEW_LOG_FORMAT", "text", lambda n, r: _choice(n, r, LOG_FORMATS)
+        ),
+        "INTERVIEW_METRICS_TOKEN": read("INTERVIEW_METRICS_TOKEN", None, _metrics_token),
         "INTERVIEW_RETENTION_DAYS": read(
             "INTERVIEW_RETENTION_DAYS", None, lambda n, r: _integer(n, r, 1, 100_000)
         ),

@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 
 
 def wants_problem_json() -> bool:
-    return request.path.startswith("/api/") or request.path == "/healthz"
+    return request.path.startswith("/api/") or request.path in ("/healthz", "/metrics")
 
 
 def problem(status: int, detail: str | None = None, **extra: Any) -> Response:

@@ -23,6 +23,8 @@ def test_defaults_need_nothing_outside_the_machine(tmp_path):
     assert config["INTERVIEW_ABORT_ON_DISCONNECT"] is False
     assert config["INTERVIEW_STALE_AFTER_S"] == 60
     assert config["INTERVIEW_ANSWER_CHECK"] is True
+    assert config["INTERVIEW_LOG_FORMAT"] == "text"
+    assert config["INTERVIEW_METRICS_TOKEN"] is None
     assert len(config["SECRET_KEY"]) >= 32
 
 
@@ -63,6 +65,9 @@ def test_database_urls(raw, expected):
         ({"INTERVIEW_STALE_AFTER_S": "-1"}, "INTERVIEW_STALE_AFTER_S"),
         ({"INTERVIEW_POLL_INTERVAL_S": "soon"}, "INTERVIEW_POLL_INTERVAL_S"),
         ({"INTERVIEW_ANSWER_CHECK": "maybe"}, "INTERVIEW_ANSWER_CHECK"),
+        ({"INTERVIEW_LOG_FORMAT": "yaml"}, "INTERVIEW_LOG_FORMAT"),
+        ({"INTERVIEW_METRICS_TOKEN": "short"}, "INTERVIEW_METRICS_TOKEN"),
+        ({"INTERVIEW_METRICS_TOKEN": "a token with spaces in it"}, "INTERVIEW_METRICS_TOKEN"),
     ],
 )
 def test_invalid_values_name_the_variable(environ, variable):

@@ -49,6 +49,15 @@ TOO_MANY_REQUESTS = {
 }
 
 
+REQUEST_ID_HEADER = {
+    "description": (
+        "The request's X-Request-ID when it is 1 to 128 characters of A-Za-z0-9._-, "
+        "else a generated one; the logs carry it too"
+    ),
+    "schema": {"type": "string", "pattern": "^[A-Za-z0-9._-]{1,128}$"},
+}
+
+
 def _json(schema: str, description: str) -> dict:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
@@ -320,22 +329,32 @@ COMPONENT_SCHEMAS = {
 
 
 def _with_shared_responses(path: str, operations: dict) -> dict:
-    """Add what the operations share: 401 and, on the OpenAI routes, their problem shape.
+    """Add what the operations share: 401, X-Request-ID, the OpenAI routes' problem shape.
 
-    Every operation but this document's answers 401 when API keys are on; the
-    OpenAI-compatible routes add an `error` member to every problem.
+    Every operation but this document's answers 401 when API keys are on; every
+    response carries X-Request-ID; the OpenAI-compatible routes add an `error`
+    member to every problem.
     """
-    if path == "/openapi.json":
-        return operations
     problem = "OpenAIProblem" if path.startswith("/openai/") else "Problem"
     finished = {}
     for method, operation in operations.items():
-        responses = {"401": UNAUTHORIZED, **operation["responses"]}
+        responses = operation["responses"]
+        if path != "/openapi.json":
+            responses = {"401": UNAUTHORIZED, **responses}
         finished[method] = {
             **operation,
-            "responses": {status: _of_problem(r, problem) for status, r in responses.items()},
+            "responses": {
+                status: _with_request_id(_of_problem(r, problem)) for status, r in responses.items()
+            },
         }
     return finished
+
+
+def _with_request_id(response: dict) -> dict:
+    return {
+        **response,
+        "headers": {**response.get("headers", {}), "X-Request-ID": REQUEST_ID_HEADER},
+    }
 
 
 def _of_problem(response: dict, problem: str) -> dict:

@@ -23,6 +23,7 @@ from typing import Any, Protocol
 from .encoders import EventEncoder, NativeEncoder
 from .live import Outcome
 from .pacing import Pacer
+from .telemetry import StreamWatch, watch_stream
 
 
 class Feed(Protocol):
@@ -46,18 +47,25 @@ def stream_feedback_events(
     encoder: EventEncoder | None = None,
 ) -> Iterator[str]:
     """Yield the record's events, sending only the characters after index `after`."""
+    watch = watch_stream(after)
     try:
-        yield from _events(feed, after, pacer, heartbeat_s, encoder or NativeEncoder())
+        yield from _events(feed, after, pacer, heartbeat_s, encoder or NativeEncoder(), watch)
     except GeneratorExit:
         if on_disconnect is not None and feed.outcome is None:
             on_disconnect()
         raise
     finally:
+        watch.close()
         feed.close()
 
 
 def _events(
-    feed: Feed, after: int, pacer: Pacer, heartbeat_s: float, encoder: EventEncoder
+    feed: Feed,
+    after: int,
+    pacer: Pacer,
+    heartbeat_s: float,
+    encoder: EventEncoder,
+    watch: StreamWatch,
 ) -> Iterator[str]:
     yield encoder.opening(feed.start)
     clock = pacer.clock
@@ -67,7 +75,7 @@ def _events(
         outcome = feed.outcome  # read before the characters: once set, they are complete
         available = len(feed.characters)
         if available > sent:
-            yield from _paced_deltas(feed, sent, available, pacer, encoder)
+            yield from _paced_deltas(feed, sent, available, pacer, encoder, watch)
             sent, last_write = available, clock()
         elif outcome is not None:
             yield encoder.terminal(outcome, available + 1)
@@ -82,9 +90,12 @@ def _events(
 
 
 def _paced_deltas(
-    feed: Feed, start: int, stop: int, pacer: Pacer, encoder: EventEncoder
+    feed: Feed, start: int, stop: int, pacer: Pacer, encoder: EventEncoder, watch: StreamWatch
 ) -> Iterator[str]:
-    """Yield characters start+1..stop, each at its due time, the due ones together."""
+    """Yield characters start+1..stop, each at its due time, the due ones together.
+
+    `watch` hears of each batch once it is written (the yield has returned).
+    """
     batch: list[str] = []
     characters, due_times = feed.characters, feed.due_times
     for index in range(start, stop):
@@ -92,7 +103,9 @@ def _paced_deltas(
         if due > pacer.clock():
             if batch:
                 yield "".join(batch)
+                watch.sent(len(batch))
                 batch.clear()
             pacer.wait_until(due)
         batch.append(encoder.delta(index + 1, characters[index]))
     yield "".join(batch)
+    watch.sent(len(batch))

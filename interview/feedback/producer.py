@@ -26,6 +26,7 @@ from typing import Any
 from flask import Flask
 
 from ..models import COMPLETED, FAILED, INTERRUPTED
+from . import telemetry
 from .bus import NullBus, RedisBus
 from .graphemes import GraphemeSplitter
 from .live import Generation, Outcome, live_generations
@@ -88,6 +89,7 @@ def start_producer(
     the final record from if the database is gone by the end.
     """
     live_generations.add(generation)
+    telemetry.generation_started()
     generation.producer = threading.Thread(
         target=produce, args=(app, generation, provider, request, bus, created), daemon=True
     )
@@ -117,6 +119,7 @@ def produce(
             generation.append(splitter.feed(piece), now)
             if first_token_ms is None:
                 first_token_ms = progress.first_token_ms = round((now - started) * 1000)
+                telemetry.first_token(now - started)
                 slice_started = float("-inf")
             if generation.ahead_s(now) > LOOKAHEAD_S and not _stopping.is_set():
                 generation.pause(generation.ahead_s(now) - LOOKAHEAD_S / 2)
@@ -132,6 +135,7 @@ def produce(
             status, error = FAILED, CONTENT_FILTERED
     except ProviderError as exc:
         status, error = FAILED, {"code": exc.code, "message": exc.message}
+        telemetry.upstream_failed(exc.code)
     except Exception:
         log.exception("generation %s failed", generation.feedback_id)
         status, error = FAILED, INTERNAL_ERROR
@@ -147,6 +151,7 @@ def produce(
     )
     generation.finish(_save(app, generation.feedback_id, created, final))
     live_generations.discard(generation.feedback_id)
+    telemetry.generation_ended(generation, created, final, started)
     bus.publish_end(generation.feedback_id)
 
 
