@@ -1,19 +1,22 @@
 """`flask feedback ask`: the feedback streamed into a terminal, through the API's pipeline."""
 
 import os
+import pty
 import re
 import select
 import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 from sqlalchemy import select as select_rows
 
 from interview.extensions import db
-from interview.models import COMPLETED, INTERRUPTED, STREAMING, Feedback
+from interview.models import COMPLETED, FAILED, INTERRUPTED, STREAMING, Feedback
 
 from .conftest import base_environment
+from .fake_openai import Fault
 from .servers import PROJECT_ROOT
 
 QUESTION = "Tell me about a time you resolved a conflict."
@@ -148,6 +151,22 @@ def test_ctrl_c_stops_the_generation_and_keeps_the_text_so_far(make_app, databas
     assert 30 <= len(record.feedback) < len(text) and text.startswith(record.feedback)
 
 
+def test_a_reader_that_goes_away_leaves_the_generation_to_finish(make_app, database_url, upstream):
+    upstream.configure(text=TEXT)
+    app = make_app()
+    ask = Ask(base_environment(database_url, upstream, INTERVIEW_STREAM_DELAY_MS="20"))
+    ask.read(until_bytes=5)
+
+    ask.process.stdout.close()  # as `| head -c 5` does
+    status = ask.process.wait(timeout=30)
+    stderr = ask.process.stderr.read().decode()
+    ask.process.stderr.close()
+
+    assert status == 0, stderr
+    record = saved_record(app, stderr)
+    assert record.status == COMPLETED and record.feedback == TEXT
+
+
 def test_a_cancel_through_the_api_stops_the_terminal_too(make_app, database_url, upstream):
     upstream.configure(text="Slowly does it. " * 40, chunk_chars=2, chunk_delay_s=0.02)
     app = make_app()
@@ -185,6 +204,47 @@ def test_a_refused_answer_saves_nothing_and_says_why(make_app, upstream):
     with app.app_context():
         assert db.session.execute(select_rows(Feedback)).first() is None
         db.session.commit()
+
+
+def test_an_upstream_failure_is_reported_and_saved_as_failed(make_app, upstream):
+    upstream.enqueue(Fault(status=401))
+    app = make_app()
+
+    result = app.test_cli_runner().invoke(
+        args=["feedback", "ask", "--question", QUESTION, "--role", "Team lead"], input=ANSWER
+    )
+
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert re.search(r"record \S+: failed \(upstream_auth: ", result.stderr)
+    record = saved_record(app, result.stderr)
+    assert record.status == FAILED and record.role == "Team lead"
+
+
+def test_a_refused_answer_typed_at_the_terminal_is_kept(make_app, database_url, upstream):
+    make_app()
+    controller, terminal = pty.openpty()
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith("INTERVIEW_")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "app", "feedback", "ask", "--question", "Q?"],
+        cwd=PROJECT_ROOT,
+        env={**inherited, **base_environment(database_url, upstream)},
+        stdin=terminal,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    os.close(terminal)
+    os.write(controller, b"asdf asdf asdf\n\x04")  # Ctrl-D on a line of its own ends it
+
+    stdout, stderr = process.communicate(timeout=30)
+    os.close(controller)
+
+    assert process.returncode == 2, stderr
+    assert "Type or paste your answer" in stderr
+    kept = re.search(r"Your answer is kept in (\S+) \(use --answer-file\)", stderr).group(1)
+    assert Path(kept).read_text(encoding="utf-8") == "asdf asdf asdf\n"
+    Path(kept).unlink()
 
 
 def test_records_of_the_terminal_are_not_visible_to_api_callers_with_a_key(make_app, upstream):

@@ -18,14 +18,15 @@ and the record saved at the end. Deliberate choices:
 - Exit status: 0 completed, 1 failed or not saved, 2 refused, 130 interrupted.
 """
 
+import os
 import signal
 import sys
 import tempfile
 import threading
-from typing import Any
+from typing import Any, NoReturn
 
 import click
-from flask import current_app
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 from marshmallow import ValidationError
 
@@ -106,7 +107,7 @@ def read_answer(answer_file: str | None) -> tuple[str, bool]:
         raise click.UsageError(f"cannot read the answer: {exc.strerror}: {answer_file}") from None
 
 
-def refuse(messages: Any, typed_answer: str | None) -> None:
+def refuse(messages: Any, typed_answer: str | None) -> NoReturn:
     """Say what is wrong with the request, keep a typed answer, and exit."""
     click.secho("Refused; no record was saved:", fg="red", err=True)
     for field, problems in messages.items():
@@ -121,11 +122,12 @@ def refuse(messages: Any, typed_answer: str | None) -> None:
     sys.exit(EXIT_REFUSED)
 
 
-def print_feedback(app, generation: Generation) -> Outcome:
+def print_feedback(app: Flask, generation: Generation) -> Outcome:
     """Write the characters as they fall due, until the end; Ctrl-C cancels the generation.
 
     Ctrl-C is handled, not raised: the stream then ends as a cancelled one
-    does, so what was printed is exactly what is saved.
+    does, so what was printed is exactly what is saved. A reader that goes
+    away (`| head`) is a client that left: the generation finishes and is saved.
     """
 
     def stop(signum, frame) -> None:
@@ -138,6 +140,9 @@ def print_feedback(app, generation: Generation) -> Outcome:
         for text in inline_feedback_events(app, generation, TerminalEncoder()):
             sys.stdout.write(text)
             sys.stdout.flush()
+    except BrokenPipeError:
+        sys.stdout = open(os.devnull, "w")  # the flush at exit needs somewhere to go
+        generation.producer.join()
     finally:
         signal.signal(signal.SIGINT, previous)
     return generation.outcome
