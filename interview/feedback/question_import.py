@@ -41,6 +41,15 @@ class InvalidBank(ValueError):
 
 
 @dataclass(frozen=True)
+class Row:
+    """One question as read from the file, or why it cannot be read."""
+
+    where: str  # "row N", and for CSV "(line L)"
+    fields: Any
+    problem: str | None = None
+
+
+@dataclass(frozen=True)
 class ImportReport:
     added: int
     updated: int
@@ -53,8 +62,8 @@ def derived_id(text: str) -> str:
     return "q-" + hashlib.sha256(normal.encode()).hexdigest()[:16]
 
 
-def read_rows(data: bytes, file_format: str) -> list[tuple[str, dict[str, Any]]]:
-    """Return the file's rows as (where, fields), where = "row N" (and the line, for CSV)."""
+def read_rows(data: bytes, file_format: str) -> list[Row]:
+    """Return the file's rows; raise InvalidBank when it is not a CSV or JSON bank at all."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -62,12 +71,12 @@ def read_rows(data: bytes, file_format: str) -> list[tuple[str, dict[str, Any]]]
     return _csv_rows(text) if file_format == "csv" else _json_rows(text)
 
 
-def _csv_rows(text: str) -> list[tuple[str, dict[str, Any]]]:
+def _csv_rows(text: str) -> list[Row]:
     reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
     try:
         header = reader.fieldnames or []
         unknown = [name for name in header if name not in COLUMNS]
-        if unknown or "text" not in header:
+        if unknown or "text" not in header or len(set(header)) < len(header):
             columns = ", ".join(COLUMNS)
             got = ", ".join(header) or "nothing"
             raise InvalidBank(
@@ -78,15 +87,15 @@ def _csv_rows(text: str) -> list[tuple[str, dict[str, Any]]]:
             where = f"row {number} (line {line + 1})"
             line = reader.line_num
             if None in record:
-                rows.append((where, {"_": ["More cells than the header has columns."]}))
+                rows.append(Row(where, None, "More cells than the header has columns."))
                 continue
-            rows.append((where, {k: v for k, v in record.items() if v not in (None, "")}))
+            rows.append(Row(where, {k: v for k, v in record.items() if v not in (None, "")}))
     except csv.Error as exc:
         raise InvalidBank([f"line {reader.line_num}: not valid CSV: {exc}"]) from None
     return rows
 
 
-def _json_rows(text: str) -> list[tuple[str, dict[str, Any]]]:
+def _json_rows(text: str) -> list[Row]:
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -95,25 +104,23 @@ def _json_rows(text: str) -> list[tuple[str, dict[str, Any]]]:
         document = document["items"]
     if not isinstance(document, list):
         raise InvalidBank(['the JSON must be a list of questions, or {"items": [...]}'])
-    return [(f"row {number}", item) for number, item in enumerate(document, start=1)]
+    return [Row(f"row {number}", item) for number, item in enumerate(document, start=1)]
 
 
-def validate_bank(rows: list[tuple[str, dict[str, Any]]]) -> list[dict[str, Any]]:
+def validate_bank(rows: list[Row]) -> list[dict[str, Any]]:
     """Return the rows as questions with their keys; raise InvalidBank listing every problem."""
     if not rows:
         raise InvalidBank(["the file holds no questions"])
     problems: list[str] = []
     questions: list[dict[str, Any]] = []
     first_row_of: dict[str, str] = {}
-    for where, fields in rows:
-        if not isinstance(fields, dict):
-            problems.append(f"{where}: must be an object with a text")
-            continue
-        if "_" in fields:
-            problems.append(f"{where}: {fields['_'][0]}")
+    for row in rows:
+        where = row.where
+        if row.problem is not None or not isinstance(row.fields, dict):
+            problems.append(f"{where}: {row.problem or 'must be an object with a text'}")
             continue
         try:
-            question = question_import_schema.load(fields)
+            question = question_import_schema.load(row.fields)
         except ValidationError as exc:
             problems.extend(_describe(where, exc.messages))
             continue
