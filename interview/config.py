@@ -245,6 +245,9 @@ def load_config(environ: Mapping[str, str], instance_path: str) -> dict[str, Any
         "INTERVIEW_ANSWER_CHECK": read(
             "INTERVIEW_ANSWER_CHECK", True, lambda n, r: _choice(n, r, ("on", "off")) == "on"
         ),
+        "INTERVIEW_BUILTIN_QUESTIONS": read(
+            "INTERVIEW_BUILTIN_QUESTIONS", True, lambda n, r: _choice(n, r, ("on", "off")) == "on"
+        ),
         "INTERVIEW_RATE_LIMIT": read("INTERVIEW_RATE_LIMIT", DEFAULT_RATE_LIMIT, _rate_limit),
         "INTERVIEW_MAX_OPEN_STREAMS": read(
             "INTERVIEW_MAX_OPEN_STREAMS", DEFAULT_MAX_OPEN_STREAMS, _open_streams

@@ -77,3 +77,21 @@ class Feedback(db.Model):
         Index("ix_feedback_created", "created_at"),
         UniqueConstraint("idempotency_key", name="uq_feedback_idempotency_key"),
     )
+
+
+class Question(db.Model):
+    """A question of the custom bank, imported with `flask questions import`."""
+
+    __tablename__ = "question"
+
+    # The stable key an import upserts by: the file's `id`, else derived from the text.
+    question_id: Mapped[str] = mapped_column("id", String(64), primary_key=True)
+    category: Mapped[str] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(Text)
+    tips: Mapped[str] = mapped_column(Text)
+    role: Mapped[str | None] = mapped_column(String(200))
+    # Where the question stood in the file that last imported it: the bank's order.
+    position: Mapped[int] = mapped_column(Integer)
+    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (Index("ix_question_category_position", "category", "position"),)

@@ -10,6 +10,7 @@ from flask import current_app
 from marshmallow import Schema, ValidationError, fields, validate, validates
 
 from .feedback.answer_check import answer_problem, refusal_message
+from .feedback.questions import CATEGORIES, GENERAL
 from .models import STATUSES
 
 # C0/C1 control characters other than tab, LF and CR: PostgreSQL cannot store NUL,
@@ -146,9 +147,31 @@ class StartEventSchema(Schema):
 
 class QuestionSchema(Schema):
     id = fields.String()
-    category = fields.String()
+    category = fields.String(validate=validate.OneOf(CATEGORIES))
     text = fields.String()
     tips = fields.String()
+    role = fields.String(
+        allow_none=True, metadata={"description": "The role the question is meant for, if any"}
+    )
+
+
+class QuestionImportSchema(Schema):
+    """One question of a bank imported with `flask questions import`."""
+
+    id = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Regexp(
+            r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$",
+            error=(
+                "Must be 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit."
+            ),
+        ),
+    )
+    category = TrimmedString(load_default=GENERAL, validate=validate.OneOf(CATEGORIES))
+    text = TrimmedString(required=True, validate=validate.Length(min=1, max=2000))
+    tips = TrimmedString(load_default="", validate=validate.Length(max=1000))
+    role = TrimmedString(load_default=None, allow_none=True, validate=validate.Length(max=200))
 
 
 class QuestionListSchema(Schema):
@@ -183,3 +206,4 @@ feedback_list_schema = FeedbackListSchema()
 feedback_list_query_schema = FeedbackListQuerySchema()
 accepted_schema = AcceptedSchema()
 question_list_schema = QuestionListSchema()
+question_import_schema = QuestionImportSchema()

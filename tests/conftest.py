@@ -26,7 +26,7 @@ from sqlalchemy import delete
 from interview import create_app
 from interview.extensions import db
 from interview.feedback.live import live_generations
-from interview.models import Feedback
+from interview.models import Feedback, Question
 
 from .fake_openai import FakeOpenAI
 from .servers import GunicornServer
@@ -175,6 +175,7 @@ def wait_for_generations(timeout: float = 15.0) -> None:
 def _empty_tables(app: Flask) -> None:
     with app.app_context():
         db.session.execute(delete(Feedback))
+        db.session.execute(delete(Question))
         db.session.commit()
         db.engine.dispose()
 

@@ -15,6 +15,7 @@ from flask import Blueprint
 
 from .. import schemas
 from ..errors import PROBLEM_MIMETYPE
+from ..feedback.questions import CATEGORIES
 from . import openapi_events
 from .openapi_events import event_stream, ref
 
@@ -257,7 +258,7 @@ OPERATIONS: dict[str, dict] = {
                     "in": "query",
                     "schema": {
                         "type": "string",
-                        "enum": ["behavioural", "situational", "technical", "leadership"],
+                        "enum": list(CATEGORIES),
                     },
                 },
             ],

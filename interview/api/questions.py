@@ -1,6 +1,6 @@
-"""The question bank."""
+"""The question bank: built-in and imported questions (`feedback/questions.py`)."""
 
-from flask import Blueprint, abort, request
+from flask import Blueprint, abort, current_app, request
 
 from ..feedback.questions import CATEGORIES, list_questions
 from ..schemas import question_list_schema
@@ -14,4 +14,5 @@ def list_bank_questions():
     category = request.args.get("category")
     if category is not None and category not in CATEGORIES:
         abort(400, f"Unknown category; use one of: {', '.join(CATEGORIES)}.")
-    return question_list_schema.dump({"items": list_questions(category)})
+    include_builtin = current_app.config["INTERVIEW_BUILTIN_QUESTIONS"]
+    return question_list_schema.dump({"items": list_questions(include_builtin, category)})

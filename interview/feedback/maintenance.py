@@ -49,6 +49,40 @@ def stop_requested_generations() -> None:
             generation.cancel()
 
 
+def tend_live_generations(touch: bool) -> None:
+    """Stop the flagged generations and, with `touch`, show signs of life."""
+    stop_requested_generations()
+    if touch and len(live_generations):
+        touch_progress(live_generations.ids())
+
+
+def watch_live_generations(app: Flask, stop: threading.Event) -> threading.Thread:
+    """Tend this process's generations until `stop` is set, in a thread.
+
+    For a process that generates without the rest of the housekeeping (the
+    terminal client): a cancel from the API stops it, and a slow upstream
+    never makes its record look abandoned.
+    """
+
+    def watch() -> None:
+        touch_interval_s = min(MAX_INTERVAL_S, app.config["INTERVIEW_STALE_AFTER_S"] / 3)
+        last_touch = time.monotonic()
+        while not stop.wait(CHECK_INTERVAL_S):
+            now = time.monotonic()
+            touch = now - last_touch >= touch_interval_s
+            try:
+                with app.app_context():
+                    tend_live_generations(touch)
+            except Exception:
+                log.warning("checking the live generations failed", exc_info=True)
+            if touch:
+                last_touch = now
+
+    thread = threading.Thread(target=watch, daemon=True)
+    thread.start()
+    return thread
+
+
 def sweep_stale_records(app: Flask, bus: RedisBus | NullBus) -> list[str]:
     """End the records whose generating process died; return their ids."""
     swept = interrupt_stale(app.config["INTERVIEW_STALE_AFTER_S"])
@@ -84,9 +118,9 @@ def run_maintenance(app: Flask) -> None:
         now = time.monotonic()
         try:
             with app.app_context():
-                stop_requested_generations()
-                if now - last_touch >= touch_interval_s and len(live_generations):
-                    touch_progress(live_generations.ids())
+                touch = now - last_touch >= touch_interval_s and len(live_generations) > 0
+                tend_live_generations(touch)
+                if touch:
                     last_touch = now
                 if now - last_sweep >= sweep_interval_s:
                     if has_spooled(app.config["INTERVIEW_SPOOL_DIR"]):

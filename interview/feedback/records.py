@@ -9,7 +9,7 @@ caller of the open API (no API keys configured): every record is in reach.
 import base64
 import binascii
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -152,10 +152,12 @@ def _decode_cursor(cursor: str) -> tuple[datetime, str]:
 
 
 def list_records(
-    owner: str | None, limit: int, cursor: str | None = None
+    owner: str | None, limit: int, cursor: str | None = None, status: str | None = None
 ) -> tuple[list[Feedback], str | None]:
     """Return one page of the owner's records, newest first, and the next page's cursor."""
     query = select(Feedback).where(_owned_by(owner))
+    if status is not None:
+        query = query.where(Feedback.status == status)
     if cursor is not None:
         created, feedback_id = _decode_cursor(cursor)
         if db.engine.dialect.name == "sqlite":
@@ -171,6 +173,36 @@ def list_records(
     next_cursor = _encode_cursor(records[limit - 1]) if len(records) > limit else None
     db.session.commit()
     return list(records[:limit]), next_cursor
+
+
+def iter_records(batch_size: int = 500) -> Iterator[Feedback]:
+    """Yield every record, oldest first, reading a batch at a time.
+
+    Each batch is one short read, resuming after the last record of the one
+    before (keyset): a big table is never loaded at once, and no transaction
+    stays open while the caller writes the records out.
+    """
+    query = select(Feedback).order_by(Feedback.created_at, Feedback.feedback_id)
+    last: Feedback | None = None
+    while True:
+        page = query
+        if last is not None:
+            page = query.where(
+                or_(
+                    Feedback.created_at > last.created_at,
+                    and_(
+                        Feedback.created_at == last.created_at,
+                        Feedback.feedback_id > last.feedback_id,
+                    ),
+                )
+            )
+        records = db.session.execute(page.limit(batch_size)).scalars().all()
+        db.session.commit()
+        db.session.expunge_all()
+        yield from records
+        if len(records) < batch_size:
+            return
+        last = records[-1]
 
 
 def delete_record(feedback_id: str, owner: str | None) -> bool:

@@ -1,10 +1,10 @@
 """Page views: each reads plain data from the domain and renders one template."""
 
-from flask import abort, render_template, request
+from flask import abort, current_app, render_template, request
 
 from ..browser_session import browser_owner
 from ..feedback.attempts import attempts_at, compare_attempts, history_by_question, previous_attempt
-from ..feedback.questions import CATEGORIES, list_questions
+from ..feedback.questions import list_questions
 from ..feedback.records import get_record
 from ..models import STREAMING
 from . import bp
@@ -14,7 +14,9 @@ from .charts import HEIGHT, WIDTH, polyline, score_trend
 @bp.get("/")
 def index():
     """Show the practice form, with the question bank and a question given in `?question=`."""
-    questions = {category: list_questions(category) for category in CATEGORIES}
+    questions: dict[str, list] = {}
+    for question in list_questions(current_app.config["INTERVIEW_BUILTIN_QUESTIONS"]):
+        questions.setdefault(question["category"], []).append(question)
     return render_template(
         "index.html",
         questions=questions,

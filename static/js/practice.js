@@ -11,6 +11,7 @@
   $("bank").addEventListener("change", (event) => {
     const option = event.target.selectedOptions[0];
     if (option.value) $("question").value = option.value;
+    if (option.dataset.role) $("role").value = option.dataset.role;
     $("question-tip").textContent = option.dataset.tip || "";
   });
 

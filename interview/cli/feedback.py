@@ -1,13 +1,17 @@
-"""Command-line tasks: `flask --app app feedback ...`."""
+"""`flask --app app feedback ...`: the terminal client and the records' maintenance."""
 
 import click
-from flask import Flask, current_app
+from flask import current_app
 from flask.cli import AppGroup
 
-from .feedback.maintenance import replay_spooled_records
-from .feedback.retention import delete_records_older_than
+from ..feedback.maintenance import replay_spooled_records
+from ..feedback.retention import delete_records_older_than
+from .ask import ask_command
+from .records import export_command, list_command, show_command
 
-feedback_cli = AppGroup("feedback", help="Work on the feedback records.")
+feedback_cli = AppGroup("feedback", help="Ask for feedback, read the records, maintain them.")
+for command in (ask_command, list_command, show_command, export_command):
+    feedback_cli.add_command(command)
 
 
 @feedback_cli.command("replay-spool")
@@ -42,7 +46,3 @@ def purge_command(older_than_days: int | None) -> None:
     if days is None:
         raise click.UsageError("set INTERVIEW_RETENTION_DAYS or pass --older-than-days")
     click.echo(f"deleted {delete_records_older_than(days)} records older than {days} days")
-
-
-def register_commands(app: Flask) -> None:
-    app.cli.add_command(feedback_cli)

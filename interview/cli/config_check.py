@@ -1,0 +1,95 @@
+"""`flask --app app config check`: the effective configuration, or what is wrong with it.
+
+A Flask plugin command (the `flask.commands` entry point in pyproject.toml):
+Flask finds plugin commands without loading the app, so this one can load it
+itself and report a `ConfigError` as a message and exit status 1 where any
+other command shows a traceback. Secrets are never printed: API keys are
+shown as `sk-…abcd` (or `set` when short), other keys and secrets as `set`,
+passwords in URLs as `***`.
+"""
+
+import os
+import re
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import click
+from flask.cli import ScriptInfo
+from sqlalchemy.engine import make_url
+
+from ..config import ConfigError
+
+SECRET_NAME = re.compile(r"(KEY|KEYS|SECRET|TOKEN|PASSWORD)$")
+#: What `load_config` stores under another name than the variable's.
+RENAMED = {"SQLALCHEMY_DATABASE_URI": "DATABASE_URL", "SECRET_KEY": "INTERVIEW_SECRET_KEY"}
+SHOWN = ("SQLALCHEMY_DATABASE_URI", "REDIS_URL", "OPENAI_BASE_URL", "OPENAI_API_KEY", "SECRET_KEY")
+
+config_cli = click.Group("config", help="Check the configuration.")
+
+
+@config_cli.command("check")
+@click.pass_context
+def check_command(ctx: click.Context) -> None:
+    """Print the effective configuration; exit 1 naming the variable when a value is bad."""
+    try:
+        app = ctx.ensure_object(ScriptInfo).load_app()
+    except ConfigError as exc:
+        click.secho(f"Error: {exc}", fg="red", err=True)
+        ctx.exit(1)
+    settings = effective_settings(app.config, os.environ)
+    width = max(len(name) for name in settings)
+    for name, (value, source) in settings.items():
+        click.echo(f"{name.ljust(width)}  {value}  ({source})")
+    click.echo("configuration OK", err=True)
+
+
+def effective_settings(config: Mapping[str, Any], environ: Mapping[str, str]) -> dict:
+    """Every INTERVIEW_* setting and the upstream, database and Redis ones: (shown, source)."""
+    names = sorted(
+        {name for name in config if name.startswith("INTERVIEW_")} | set(SHOWN),
+        key=lambda name: RENAMED.get(name, name),
+    )
+    settings = {}
+    for name in names:
+        variable = RENAMED.get(name, name)
+        raw = environ.get(variable, "").strip()
+        value = config[name]
+        if name == "SECRET_KEY" and not raw:
+            settings[variable] = ("generated, kept in the instance folder", "default")
+        elif value is None and raw:  # `off` and the like
+            settings[variable] = (raw, "environment")
+        else:
+            settings[variable] = (shown(variable, value), "environment" if raw else "default")
+    return settings
+
+
+def shown(name: str, value: Any) -> str:
+    """The value as it may be printed."""
+    if value is None or value == frozenset():
+        return "unset"
+    if name == "OPENAI_API_KEY":
+        return f"{value[:3]}…{value[-4:]}" if len(value) >= 20 else "set"
+    if SECRET_NAME.search(name):
+        if isinstance(value, frozenset):
+            return f"set ({len(value)} key{'s' if len(value) > 1 else ''})"
+        return "set"
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if isinstance(value, frozenset | tuple):
+        return ", ".join(sorted(map(str, value))) or "none"
+    if isinstance(value, str) and "://" in value:
+        return without_password(value)
+    return str(value)
+
+
+def without_password(url: str) -> str:
+    if url.startswith(("postgresql", "sqlite", "mysql")):
+        return make_url(url).render_as_string(hide_password=True)
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = f"{parts.username or ''}:***@{parts.hostname}" + (
+        f":{parts.port}" if parts.port else ""
+    )
+    return urlunsplit(parts._replace(netloc=netloc))
