@@ -89,7 +89,8 @@ class SharedPacer:
             return
         waiter = Waiter()
         heapq.heappush(self._waiting, (deadline, next(self._order), waiter))
-        self._arm_by(deadline)
+        if deadline < self._armed_for:
+            self._arm_by(deadline)
         waiter.get()
 
     def release(self) -> None:
