@@ -25,6 +25,7 @@ Rules:
   of its words shares the term's stem (plural and -ed/-ing endings dropped).
 """
 
+from collections.abc import Callable
 from typing import Any
 
 import regex
@@ -156,16 +157,23 @@ def _fillers(answer: str) -> dict[str, int]:
 def _star(answer: str) -> tuple[dict[str, bool], dict[str, list[str]]]:
     lowered = answer.lower()
     cues = {
-        part: [cue for cue in phrases if _has_phrase(lowered, cue)][:5]
-        for part, phrases in _STAR_CUES.items()
+        part: [cue for cue, found_in in matchers if found_in(lowered)][:5]
+        for part, matchers in _STAR_MATCHERS.items()
     }
     return {part: bool(found) for part, found in cues.items()}, cues
 
 
-def _has_phrase(lowered: str, phrase: str) -> bool:
+def _phrase_matcher(phrase: str) -> Callable[[str], bool]:
+    """A test for `phrase` in lowered text: as whole words, unless it starts with a symbol."""
     if not phrase[0].isalpha():
-        return phrase in lowered
-    return regex.search(rf"\b{regex.escape(phrase)}\b", lowered) is not None
+        return lambda lowered: phrase in lowered
+    pattern = regex.compile(rf"\b{regex.escape(phrase)}\b")
+    return lambda lowered: pattern.search(lowered) is not None
+
+
+_STAR_MATCHERS = {
+    part: [(cue, _phrase_matcher(cue)) for cue in phrases] for part, phrases in _STAR_CUES.items()
+}
 
 
 def _key_terms(question: str, answer: str) -> dict[str, list[str]]:

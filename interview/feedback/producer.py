@@ -30,6 +30,7 @@ from . import telemetry
 from .bus import NullBus, RedisBus
 from .graphemes import GraphemeSplitter
 from .live import Generation, Outcome, live_generations
+from .pacing import after_due_streams
 from .progress import Progress, progress_flusher
 from .providers import FeedbackProvider, ProviderError
 from .providers.base import FeedbackInput
@@ -105,6 +106,7 @@ def produce(
     created: dict[str, Any],
 ) -> None:
     """Generate, append characters as they arrive, save the record, announce the end."""
+    after_due_streams()
     splitter = GraphemeSplitter()
     status, error, first_token_ms = COMPLETED, None, None
     upstream = provider.open_stream(request)

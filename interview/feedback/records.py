@@ -13,7 +13,7 @@ from collections.abc import Collection, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, bindparam, insert, or_, select, true, update
+from sqlalchemy import ColumnElement, and_, bindparam, or_, select, true, update
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
@@ -56,8 +56,10 @@ def create_streaming_record(**fields: Any) -> dict[str, Any]:
         "cancel_requested": False,
         **fields,
     }
+    table = Feedback.__table__
+    columns = {"id" if name == "feedback_id" else name: v for name, v in values.items()}
     try:
-        db.session.execute(insert(Feedback).values(values))
+        db.session.execute(table.insert(), columns)  # parameters apart: a cached statement
         db.session.commit()
     except Exception:
         db.session.rollback()
