@@ -1,8 +1,11 @@
-"""Due times and waiting, on a simulated clock."""
+"""Due times and waiting: on a simulated clock, and the shared pacer on gevent's loop."""
 
+import time
+
+import gevent
 import pytest
 
-from interview.feedback.pacing import PacedSchedule, Pacer
+from interview.feedback.pacing import PacedSchedule, Pacer, SharedPacer
 
 
 class FakeClock:
@@ -60,3 +63,49 @@ def test_pacer_keeps_waiting_when_a_timer_wakes_early():
     Pacer(clock=clock, sleep=early_sleep).wait_until(101.0)
     assert clock.now >= 101.0 - 1e-9
     assert len(clock.sleeps) > 1
+
+
+def wake_ups(pacer: SharedPacer, offsets: list[float]) -> list[tuple[float, float]]:
+    """Greenlets each wait for a due time; return (due, woken at) in the order they woke."""
+    start = time.monotonic() + 0.05
+    woken: list[tuple[float, float]] = []
+
+    def wait(due: float) -> None:
+        pacer.wait_until(due)
+        woken.append((due, time.monotonic()))
+
+    gevent.joinall([gevent.spawn(wait, start + offset) for offset in offsets], timeout=5)
+    return woken
+
+
+def test_shared_pacer_wakes_every_stream_in_due_order_never_early():
+    offsets = [0.03, 0.0, 0.05, 0.01, 0.01, 0.2, 0.004]
+    woken = wake_ups(SharedPacer(), offsets)
+    assert len(woken) == len(offsets)
+    assert [due for due, _ in woken] == sorted(due for due, _ in woken)
+    assert all(at >= due for due, at in woken)
+    assert all(at - due < 0.05 for due, at in woken)
+
+
+def test_shared_pacer_wakes_a_stream_due_before_the_armed_timer():
+    pacer = SharedPacer()
+    start = time.monotonic()
+    late = gevent.spawn(pacer.wait_until, start + 0.3)
+    gevent.sleep(0.01)  # the timer is armed for +0.3 s
+    early = gevent.spawn(lambda: (pacer.wait_until(start + 0.05), time.monotonic())[1])
+    early.join(timeout=1)
+    assert early.successful() and start + 0.05 <= early.value < start + 0.2
+    late.join(timeout=1)
+    assert late.successful()
+
+
+def test_a_released_shared_pacer_wakes_everyone_at_once():
+    pacer = SharedPacer()
+    waiting = [gevent.spawn(pacer.wait_until, time.monotonic() + 60) for _ in range(3)]
+    gevent.sleep(0.01)
+    started = time.monotonic()
+    pacer.release()
+    gevent.joinall(waiting, timeout=1)
+    assert all(greenlet.successful() for greenlet in waiting)
+    assert time.monotonic() - started < 0.5
+    pacer.wait_until(time.monotonic() + 60)  # returns at once from now on
