@@ -17,7 +17,7 @@ Deliberate choices:
   inline stream does with INTERVIEW_ABORT_ON_DISCONNECT=true).
 """
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Protocol
 
 from .encoders import EventEncoder, NativeEncoder
@@ -29,7 +29,7 @@ from .telemetry import StreamWatch, watch_stream
 class Feed(Protocol):
     start: dict[str, Any]
     characters: list[str]
-    due_times: list[float]
+    due_times: Sequence[float]
     outcome: Outcome | None
 
     def wait_for_more(self, seen: int, timeout: float) -> None: ...

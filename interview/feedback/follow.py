@@ -16,6 +16,7 @@ Deliberate choices:
 """
 
 import time
+from array import array
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -52,7 +53,7 @@ class FollowedRecord:
         self._reload = reload
         self._poll_s = poll_s
         self.characters: list[str] = []
-        self.due_times: list[float] = []
+        self.due_times = array("d")
         self.outcome: Outcome | None = None
         self._origin: float | None = None
         self.start = start_event_data(record)

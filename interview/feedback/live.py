@@ -12,6 +12,8 @@ the record is finished), `wait_for_more(seen, timeout)` and `close()`.
 
 import threading
 import time
+from array import array
+from collections.abc import MutableSequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,7 +49,7 @@ class Generation:
         self.feedback_id: str = start["id"]
         self.start = start
         self.characters: list[str] = []
-        self.due_times: list[float] = []
+        self.due_times = array("d")  # compact: no float object per character
         self.outcome: Outcome | None = None
         self.cancel_requested = False
         self._woken = threading.Event()  # set by cancel() and wake(): stop pausing
@@ -115,7 +117,7 @@ class Generation:
         """A subscriber is done with this feed; the generation goes on."""
 
 
-def bring_forward(due_times: list[float], now: float) -> None:
+def bring_forward(due_times: MutableSequence[float], now: float) -> None:
     """Make every character due no later than `now`."""
     for index, due in enumerate(due_times):
         if due > now:
@@ -126,7 +128,7 @@ def finished_feed(record: dict[str, Any]) -> Generation:
     """Return a feed of a finished stored record: all its characters due at once."""
     feed = Generation(start_event_data(record), delay_s=0.0)
     feed.characters = split_graphemes(record["feedback"])
-    feed.due_times = [0.0] * len(feed.characters)
+    feed.due_times = array("d", bytes(8 * len(feed.characters)))  # all 0.0
     feed.outcome = outcome_of(record)
     return feed
 

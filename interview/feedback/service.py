@@ -14,7 +14,7 @@ from .events import Feed, stream_feedback_events
 from .follow import FollowedRecord
 from .live import Generation, Outcome, finished_feed, live_generations, start_event_data
 from .metrics import compute_answer_metrics
-from .pacing import Pacer, SharedPacer
+from .pacing import Pacer, SharedPacer, after_due_streams
 from .producer import start_producer
 from .prompt import PROMPT_VERSION, build_feedback_prompt
 from .providers import FeedbackProvider
@@ -63,6 +63,7 @@ def start_feedback(
     past the cap this raises `TooManyOpenStreams` and saves nothing. (Two
     requests at the same instant may both pass; the cap holds to within that.)
     """
+    after_due_streams()
     config = app.config
     max_open = config["INTERVIEW_MAX_OPEN_STREAMS"]
     if caller is not None and max_open is not None and count_open_streams(caller) >= max_open:
