@@ -22,7 +22,7 @@ from typing import Any, Protocol
 
 from .encoders import EventEncoder, NativeEncoder
 from .live import Outcome
-from .pacing import Pacer
+from .pacing import Pacer, SharedPacer
 from .telemetry import StreamWatch, watch_stream
 
 
@@ -41,7 +41,7 @@ def stream_feedback_events(
     feed: Feed,
     *,
     after: int = 0,
-    pacer: Pacer,
+    pacer: Pacer | SharedPacer,
     heartbeat_s: float,
     on_disconnect: Callable[[], None] | None = None,
     encoder: EventEncoder | None = None,
@@ -62,7 +62,7 @@ def stream_feedback_events(
 def _events(
     feed: Feed,
     after: int,
-    pacer: Pacer,
+    pacer: Pacer | SharedPacer,
     heartbeat_s: float,
     encoder: EventEncoder,
     watch: StreamWatch,
@@ -90,7 +90,12 @@ def _events(
 
 
 def _paced_deltas(
-    feed: Feed, start: int, stop: int, pacer: Pacer, encoder: EventEncoder, watch: StreamWatch
+    feed: Feed,
+    start: int,
+    stop: int,
+    pacer: Pacer | SharedPacer,
+    encoder: EventEncoder,
+    watch: StreamWatch,
 ) -> Iterator[str]:
     """Yield characters start+1..stop, each at its due time, the due ones together.
 

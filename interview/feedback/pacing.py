@@ -123,11 +123,21 @@ class SharedPacer:
             self._arm_by(waiting[0][0])
 
 
+def under_gevent() -> bool:
+    """True in a process gevent has patched (a gunicorn gevent worker)."""
+    return monkey.is_module_patched("time")
+
+
+def process_pacer() -> Pacer | SharedPacer:
+    """The pacer for every stream of this process: shared under gevent, per stream elsewhere."""
+    return SharedPacer() if under_gevent() else Pacer()
+
+
 def after_due_streams() -> None:
     """Under gevent, return once the event loop has nothing more urgent (a due stream) to run.
 
     New streams' set-up waits here, so a burst of new streams delays their
     own start, never the characters of the streams already open.
     """
-    if monkey.is_module_patched("time"):
+    if under_gevent():
         gevent.idle()

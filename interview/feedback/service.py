@@ -5,7 +5,6 @@ from collections.abc import Iterator
 from typing import Any
 
 from flask import Flask
-from gevent import monkey
 
 from ..models import STREAMING
 from .bus import NullBus, RedisBus
@@ -14,7 +13,7 @@ from .events import Feed, stream_feedback_events
 from .follow import FollowedRecord
 from .live import Generation, Outcome, finished_feed, live_generations, start_event_data
 from .metrics import compute_answer_metrics
-from .pacing import Pacer, SharedPacer, after_due_streams
+from .pacing import after_due_streams, process_pacer
 from .producer import start_producer
 from .prompt import PROMPT_VERSION, build_feedback_prompt
 from .providers import FeedbackProvider
@@ -30,7 +29,7 @@ from .records import (
     serialize,
 )
 
-pacer = SharedPacer() if monkey.is_module_patched("time") else Pacer()
+pacer = process_pacer()
 
 
 def provider_of(app: Flask) -> FeedbackProvider:
