@@ -129,6 +129,10 @@ def _choice(name: str, raw: str, choices: tuple[str, ...]) -> str:
     return value
 
 
+def _on_off(name: str, raw: str) -> bool:
+    return _choice(name, raw, ("on", "off")) == "on"
+
+
 def database_url(raw: str | None, instance_path: str) -> str:
     """Return the SQLAlchemy URL: SQLite in the instance folder unless one is given.
 
@@ -242,12 +246,8 @@ def load_config(environ: Mapping[str, str], instance_path: str) -> dict[str, Any
         "INTERVIEW_SPOOL_DIR": environ.get("INTERVIEW_SPOOL_DIR", "").strip()
         or str(Path(instance_path) / "spool"),
         "INTERVIEW_CORS_ORIGINS": read("INTERVIEW_CORS_ORIGINS", frozenset(), _origins),
-        "INTERVIEW_ANSWER_CHECK": read(
-            "INTERVIEW_ANSWER_CHECK", True, lambda n, r: _choice(n, r, ("on", "off")) == "on"
-        ),
-        "INTERVIEW_BUILTIN_QUESTIONS": read(
-            "INTERVIEW_BUILTIN_QUESTIONS", True, lambda n, r: _choice(n, r, ("on", "off")) == "on"
-        ),
+        "INTERVIEW_ANSWER_CHECK": read("INTERVIEW_ANSWER_CHECK", True, _on_off),
+        "INTERVIEW_BUILTIN_QUESTIONS": read("INTERVIEW_BUILTIN_QUESTIONS", True, _on_off),
         "INTERVIEW_RATE_LIMIT": read("INTERVIEW_RATE_LIMIT", DEFAULT_RATE_LIMIT, _rate_limit),
         "INTERVIEW_MAX_OPEN_STREAMS": read(
             "INTERVIEW_MAX_OPEN_STREAMS", DEFAULT_MAX_OPEN_STREAMS, _open_streams

@@ -14,7 +14,7 @@ from typing import Any
 import click
 from flask.cli import with_appcontext
 
-from ..feedback.records import ANYONE, get_record, iter_records, list_records
+from ..feedback.records import ANYONE, get_record, iter_records, list_records, serialize
 from ..models import STATUSES, Feedback
 from ..schemas import feedback_schema
 from .owner import terminal_owner
@@ -28,7 +28,7 @@ EXPORT_BATCH = 500
 
 def record_data(record: Feedback) -> dict[str, Any]:
     """The record as the API serializes it, plus its owner."""
-    return {**feedback_schema.dump(record), "owner": record.owner}
+    return {**serialize(record), "owner": record.owner}
 
 
 def when(iso: str | None) -> str:

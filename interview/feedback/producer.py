@@ -123,8 +123,9 @@ def produce(
                 first_token_ms = progress.first_token_ms = round((now - started) * 1000)
                 telemetry.first_token(now - started)
                 slice_started = float("-inf")
-            if generation.ahead_s(now) > LOOKAHEAD_S and not _stopping.is_set():
-                generation.pause(generation.ahead_s(now) - LOOKAHEAD_S / 2)
+            ahead_s = generation.ahead_s(now)
+            if ahead_s > LOOKAHEAD_S and not _stopping.is_set():
+                generation.pause(ahead_s - LOOKAHEAD_S / 2)
                 slice_started = time.monotonic()
             elif now - slice_started >= SLICE_S:
                 time.sleep(0)  # cooperative under gevent: let due characters and new requests go

@@ -153,6 +153,19 @@ def _decode_cursor(cursor: str) -> tuple[datetime, str]:
         raise InvalidCursor(cursor) from None
 
 
+def _beyond(created: datetime, feedback_id: str, newest_first: bool) -> ColumnElement[bool]:
+    """The records after (created, feedback_id) in keyset order, newest or oldest first."""
+    if newest_first:
+        return or_(
+            Feedback.created_at < created,
+            and_(Feedback.created_at == created, Feedback.feedback_id < feedback_id),
+        )
+    return or_(
+        Feedback.created_at > created,
+        and_(Feedback.created_at == created, Feedback.feedback_id > feedback_id),
+    )
+
+
 def list_records(
     owner: str | None, limit: int, cursor: str | None = None, status: str | None = None
 ) -> tuple[list[Feedback], str | None]:
@@ -164,12 +177,7 @@ def list_records(
         created, feedback_id = _decode_cursor(cursor)
         if db.engine.dialect.name == "sqlite":
             created = created.replace(tzinfo=None)
-        query = query.where(
-            or_(
-                Feedback.created_at < created,
-                and_(Feedback.created_at == created, Feedback.feedback_id < feedback_id),
-            )
-        )
+        query = query.where(_beyond(created, feedback_id, newest_first=True))
     query = query.order_by(Feedback.created_at.desc(), Feedback.feedback_id.desc())
     records = db.session.execute(query.limit(limit + 1)).scalars().all()
     next_cursor = _encode_cursor(records[limit - 1]) if len(records) > limit else None
@@ -189,15 +197,7 @@ def iter_records(batch_size: int = 500) -> Iterator[Feedback]:
     while True:
         page = query
         if last is not None:
-            page = query.where(
-                or_(
-                    Feedback.created_at > last.created_at,
-                    and_(
-                        Feedback.created_at == last.created_at,
-                        Feedback.feedback_id > last.feedback_id,
-                    ),
-                )
-            )
+            page = query.where(_beyond(last.created_at, last.feedback_id, newest_first=False))
         records = db.session.execute(page.limit(batch_size)).scalars().all()
         db.session.commit()
         db.session.expunge_all()
