@@ -46,9 +46,13 @@ window.FeedbackPanel = (function () {
       this.rendering = true;
       requestAnimationFrame(() => {
         this.rendering = false;
-        window.renderMarkdown(this.output, this.text);
-        if (this.follow) window.scrollTo(0, document.documentElement.scrollHeight);
+        this.render();
       });
+    }
+
+    render() {
+      window.renderMarkdown(this.output, this.text);
+      if (this.follow) window.scrollTo(0, document.documentElement.scrollHeight);
     }
 
     stopButton(cancelUrl) {
@@ -68,7 +72,8 @@ window.FeedbackPanel = (function () {
         $("try-again").href = tryAgainUrl;
         $("try-again").hidden = false;
       }
-      this.show(record.feedback);
+      this.text = record.feedback;
+      this.render(); // now, not at the next frame: "Done." never sits beside older text
       this.status(record.status === "interrupted" ? "Stopped." : "Done.");
       this.summary(record);
     }
