@@ -3,11 +3,13 @@
 Deliberate choices:
 - One `openai.OpenAI` client per process, made on first use: gunicorn's gevent
   worker patches the process before it loads the app, and the client's
-  transport must be created after that patching, never at import.
+  transport must be created after that patching, never at import. In such a
+  worker the transport is geventhttpclient's (`gevent_transport.py`).
 - The SDK sends the request (auth, headers, retries, typed errors), but the
-  streamed body is read raw, line by line, and each `data:` line is decoded
-  with orjson. Building the SDK's typed chunk objects costs far more per chunk,
-  and with a few hundred streams that cost delays every stream's first character.
+  streamed body is read raw, in blocks of many chunks, split into lines here,
+  and each `data:` line decoded with orjson; each block's text goes on as one
+  piece. Building the SDK's typed chunk objects costs far more per chunk, and
+  with a few hundred streams that cost delays every stream's first character.
 - Retries (`INTERVIEW_UPSTREAM_RETRIES`) happen only before the first byte,
   here rather than in the SDK: a refused start (408, 409, 429, 5xx) or a
   failed connection is tried again after exponential backoff, or after the
@@ -31,10 +33,13 @@ import httpx2
 import openai
 import orjson
 
+from ..pacing import under_gevent
 from .base import FeedbackInput, ProviderError
+from .gevent_transport import GeventTransport
 
 CONNECT_TIMEOUT_S = 10.0
-_DATA_PREFIX = "data:"
+_DATA_PREFIX = b"data:"
+_DONE = b"[DONE]"
 RETRYABLE_STATUSES = frozenset({408, 409, 429})
 FIRST_BACKOFF_S = 0.5
 MAX_BACKOFF_S = 8.0
@@ -53,8 +58,16 @@ def _client(api_key: str, base_url: str | None, timeout_s: float):
                 base_url=base_url,
                 max_retries=0,  # retried by `OpenAIChatStream`, within our bounds
                 timeout=httpx2.Timeout(timeout_s, connect=CONNECT_TIMEOUT_S),
+                http_client=_http_client(),
             )
         return client
+
+
+def _http_client() -> httpx2.Client | None:
+    """geventhttpclient underneath in a gevent worker; the SDK's default elsewhere."""
+    if not under_gevent():
+        return None
+    return httpx2.Client(transport=GeventTransport(), follow_redirects=True)
 
 
 def _retry_after_s(exc: openai.APIStatusError) -> float | None:
@@ -130,7 +143,7 @@ class OpenAIChatStream:
                 self._response = response
                 if self._closed:
                     return
-                yield from self._read_lines(response.iter_lines())
+                yield from self._read_events(response.iter_bytes())
         except openai.APIStatusError as exc:
             raise _status_error(exc) from exc
         except (openai.APITimeoutError, httpx2.TimeoutException) as exc:
@@ -177,24 +190,47 @@ class OpenAIChatStream:
             return _backoff_s(attempt)
         return retry_after if retry_after <= self._max_retry_after_s else None
 
-    def _read_lines(self, lines: Iterator[str]) -> Iterator[str]:
-        for line in lines:
-            if not line.startswith(_DATA_PREFIX):
-                continue  # blank separators, comments, `event:` lines
-            payload = line[len(_DATA_PREFIX) :].strip()
-            if payload == "[DONE]":
-                return
+    def _read_events(self, blocks: Iterator[bytes]) -> Iterator[str]:
+        """The text of the body's raw blocks, one piece per block (a block holds many chunks)."""
+        pending = b""
+        for block in blocks:
+            lines = (pending + block).split(b"\n")
+            pending = lines.pop()  # the unfinished line, if any
+            texts: list[str] = []
             try:
-                chunk = orjson.loads(payload)
-                text = self._read_chunk(chunk)
-            except (orjson.JSONDecodeError, TypeError, AttributeError, KeyError) as exc:
-                raise ProviderError(
-                    "upstream_malformed", "The model service sent a chunk we could not read."
-                ) from exc
-            if text:
-                yield text
-        if self.finish_reason is None and not self._closed:
+                done = self._read_lines(lines, texts)
+            except ProviderError:
+                yield "".join(texts)  # the text before the bad chunk is kept
+                raise
+            if texts:
+                yield "".join(texts)
+            if done:
+                return
+        texts = []
+        done = self._read_lines([pending], texts)  # a last line without its newline
+        if text := "".join(texts):
+            yield text
+        if not done and self.finish_reason is None and not self._closed:
             raise ProviderError("upstream_dropped", "The model service closed the stream early.")
+
+    def _read_lines(self, lines: list[bytes], texts: list[str]) -> bool:
+        """Add each `data:` line's text to `texts`; True at `[DONE]`."""
+        for line in lines:
+            if line.startswith(_DATA_PREFIX):  # else blank separators, comments, `event:`
+                payload = line[len(_DATA_PREFIX) :].strip()
+                if payload == _DONE:
+                    return True
+                if text := self._read_payload(payload):
+                    texts.append(text)
+        return False
+
+    def _read_payload(self, payload: bytes) -> str:
+        try:
+            return self._read_chunk(orjson.loads(payload))
+        except (orjson.JSONDecodeError, TypeError, AttributeError, KeyError) as exc:
+            raise ProviderError(
+                "upstream_malformed", "The model service sent a chunk we could not read."
+            ) from exc
 
     def _read_chunk(self, chunk: dict[str, Any]) -> str:
         if error := chunk.get("error"):

@@ -1,0 +1,131 @@
+"""An httpx2 transport on geventhttpclient, for the SDK's client in a gevent worker.
+
+The SDK's default transport (httpcore2 + h11) parses every upstream chunk in
+Python, about 8 us a chunk; a fast upstream sends a whole answer at once, a
+few hundred chunks, and with hundreds of streams that parsing delays the first
+characters of the streams starting behind it. geventhttpclient parses HTTP in
+C (llhttp) on gevent's own sockets and reads the body in large blocks, so the
+SDK keeps its request building, auth and typed errors while the bytes cost
+little. Only for a process gevent has patched: its sockets belong to one
+event loop, and closing a response from another OS thread is not safe.
+
+Errors come out as httpx2's, which the SDK turns into its own: timeouts as
+`ReadTimeout`, a refused or failed connection as `ConnectError`, a connection
+that breaks mid-body as `RemoteProtocolError`.
+"""
+
+import threading
+from collections.abc import Iterator
+
+import httpx2
+from geventhttpclient import HTTPClient, HTTPParseError
+from geventhttpclient.response import HTTPSocketPoolResponse
+
+READ_BLOCK_BYTES = 64 * 1024
+MAX_CONNECTIONS = 1000  # per upstream host, as the SDK's default pool
+
+
+def _arriving_blocks(response: HTTPSocketPoolResponse) -> Iterator[bytes]:
+    """The body as it arrives: what the parser holds, else one read of the socket.
+
+    (`HTTPSocketResponse.read(n)` waits for n bytes or the end; a stream's
+    chunks must go on as soon as they are here.)
+    """
+    buffer = response._body_buffer
+    while True:
+        if buffer:
+            block = bytes(buffer)
+            del buffer[:]
+            yield block
+        sock = response._sock  # None once the message is complete (the socket is released)
+        if response.message_complete or sock is None:
+            return
+        data = sock.recv(READ_BLOCK_BYTES)
+        response.feed(data)  # b"" tells the parser the connection ended
+        if not data:
+            if buffer:
+                yield bytes(buffer)
+            return
+
+
+class _ResponseBody(httpx2.SyncByteStream):
+    def __init__(self, response: HTTPSocketPoolResponse) -> None:
+        self._response = response
+
+    def __iter__(self) -> Iterator[bytes]:
+        try:
+            yield from _arriving_blocks(self._response)
+        except TimeoutError as exc:
+            raise httpx2.ReadTimeout("the upstream stopped sending") from exc
+        except (OSError, HTTPParseError) as exc:
+            raise httpx2.RemoteProtocolError(f"the upstream connection broke: {exc}") from exc
+        if not self._response.message_complete:
+            raise httpx2.RemoteProtocolError("the upstream closed the connection mid-body")
+
+    def close(self) -> None:
+        """Give the connection back when the body was read whole, else close it."""
+        response = self._response
+        if response.message_complete:
+            response.release()
+        elif response._pool is not None and response._sock is not None:
+            response._pool.release_socket(response._sock)
+            response._sock = response._pool = None
+
+
+class GeventTransport(httpx2.BaseTransport):
+    """HTTP/1.1 (and TLS) to any number of hosts, one keep-alive pool each."""
+
+    def __init__(self) -> None:
+        self._clients: dict[tuple, HTTPClient] = {}
+        self._lock = threading.Lock()
+
+    def _client_for(self, url: httpx2.URL, timeout: dict[str, float | None]) -> HTTPClient:
+        key = (url.scheme, url.host, url.port, timeout.get("connect"), timeout.get("read"))
+        with self._lock:
+            client = self._clients.get(key)
+            if client is None:
+                client = self._clients[key] = HTTPClient(
+                    url.host,
+                    port=url.port,
+                    ssl=url.scheme == "https",
+                    connection_timeout=timeout.get("connect"),
+                    network_timeout=timeout.get("read"),
+                    concurrency=MAX_CONNECTIONS,
+                    block_size=READ_BLOCK_BYTES,
+                    headers={"User-Agent": "interview"},
+                )
+            return client
+
+    def handle_request(self, request: httpx2.Request) -> httpx2.Response:
+        client = self._client_for(request.url, request.extensions.get("timeout", {}))
+        headers = [
+            (name.decode("latin-1"), value.decode("latin-1")) for name, value in request.headers.raw
+        ]
+        try:
+            response = client.request(
+                request.method,
+                request.url.raw_path.decode("ascii"),
+                body=request.read(),
+                headers=headers,
+            )
+        except TimeoutError as exc:
+            raise httpx2.ReadTimeout(
+                "the upstream did not answer in time", request=request
+            ) from exc
+        except (OSError, HTTPParseError) as exc:
+            raise httpx2.ConnectError(
+                f"could not reach the upstream: {exc}", request=request
+            ) from exc
+        return httpx2.Response(
+            response.status_code,
+            headers=list(response.items()),
+            stream=_ResponseBody(response),
+            request=request,
+            extensions={"http_version": b"HTTP/1.1"},
+        )
+
+    def close(self) -> None:
+        with self._lock:
+            for client in self._clients.values():
+                client.close()
+            self._clients.clear()

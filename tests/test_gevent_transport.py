@@ -1,0 +1,148 @@
+"""The provider over the gevent worker's transport (geventhttpclient), against the fake upstream.
+
+In a gunicorn gevent worker the SDK's client sends through `GeventTransport`;
+these tests make the provider choose it here too and drive the real SDK over
+HTTP, each stream on this thread's gevent loop as in a worker.
+"""
+
+import time
+
+import gevent
+import pytest
+
+from interview.feedback.providers import ProviderError, openai_chat
+from interview.feedback.providers.base import FeedbackInput
+from interview.feedback.providers.gevent_transport import GeventTransport
+
+from .fake_openai import Fault
+
+TEXT = "abcdefghijklmnopqrstuvwxyz" * 2
+UNICODE_TEXT = "Good 👍🏽 — naïve café, 한국어, 👨‍👩‍👧‍👦 done."
+REQUEST = FeedbackInput(
+    question="Why should we hire you?",
+    answer="I ship reliable software.",
+    role=None,
+    metrics={},
+    messages=[{"role": "user", "content": "Feedback, please."}],
+)
+
+
+@pytest.fixture
+def make_provider(upstream, monkeypatch):
+    monkeypatch.setattr(openai_chat, "under_gevent", lambda: True)
+    clients = {}
+    monkeypatch.setattr(openai_chat, "_clients", clients)
+
+    def make(timeout_s: float = 5.0, base_url: str | None = None):
+        return openai_chat.OpenAIChatProvider(
+            api_key="sk-test",
+            base_url=base_url or upstream.base_url,
+            model="gpt-3.5-turbo",
+            timeout_s=timeout_s,
+            max_retries=0,
+            max_retry_after_s=5.0,
+            max_tokens=200,
+        )
+
+    yield make
+    for client in clients.values():
+        client.close()  # its idle keep-alive connections
+
+
+def read(stream) -> tuple[str, ProviderError | None]:
+    pieces = []
+    try:
+        for piece in stream:
+            pieces.append(piece)
+    except ProviderError as exc:
+        return "".join(pieces), exc
+    return "".join(pieces), None
+
+
+def test_the_worker_client_sends_through_geventhttpclient(make_provider):
+    make_provider().warm_up()
+    (client,) = openai_chat._clients.values()
+    assert isinstance(client._client._transport, GeventTransport)
+
+
+@pytest.mark.parametrize("chunk_chars", [1, 5, 64])
+def test_the_text_arrives_exact_with_finish_reason_and_usage(make_provider, upstream, chunk_chars):
+    upstream.configure(text=UNICODE_TEXT, chunk_chars=chunk_chars)
+    stream = make_provider().open_stream(REQUEST)
+    assert read(stream) == (UNICODE_TEXT, None)
+    assert stream.finish_reason == "stop"
+    assert stream.usage["completion_tokens"] > 0
+    assert upstream.requests[-1].headers["authorization"] == "Bearer sk-test"
+    assert upstream.requests[-1].body["messages"] == REQUEST.messages
+
+
+def test_streams_one_after_another_reuse_the_connection(make_provider, upstream):
+    provider = make_provider()
+    for _ in range(3):
+        assert read(provider.open_stream(REQUEST)) == (upstream.settings.text, None)
+    (client,) = openai_chat._clients.values()
+    (pool_client,) = client._client._transport._clients.values()
+    assert pool_client._connection_pool._socket_queue.qsize() == 1
+
+
+@pytest.mark.parametrize(
+    ("status", "code"),
+    [
+        (500, "upstream_unavailable"),
+        (503, "upstream_unavailable"),
+        (401, "upstream_auth"),
+        (429, "upstream_rate_limited"),
+        (400, "upstream_rejected"),
+        (404, "upstream_not_found"),
+    ],
+)
+def test_a_refused_start_is_the_matching_error(make_provider, upstream, status, code):
+    upstream.enqueue(Fault(status=status))
+    text, error = read(make_provider().open_stream(REQUEST))
+    assert (text, error.code) == ("", code)
+
+
+@pytest.mark.parametrize(
+    ("fault", "code", "partial"),
+    [
+        (Fault(drop_after=3), "upstream_dropped", TEXT[:12]),
+        (Fault(malformed_after=2), "upstream_malformed", TEXT[:8]),
+        (Fault(hang_after=2), "upstream_timeout", TEXT[:8]),
+    ],
+)
+def test_a_fault_mid_stream_keeps_the_text_so_far(make_provider, upstream, fault, code, partial):
+    upstream.configure(text=TEXT, chunk_chars=4)
+    upstream.enqueue(fault)
+    started = time.monotonic()
+    text, error = read(make_provider(timeout_s=0.5).open_stream(REQUEST))
+    assert (text, error.code) == (partial, code)
+    assert time.monotonic() - started < 3
+
+
+def test_an_unreachable_upstream_is_reported(make_provider):
+    text, error = read(make_provider(base_url="http://127.0.0.1:9/v1").open_stream(REQUEST))
+    assert (text, error.code) == ("", "upstream_unreachable")
+
+
+def test_pieces_are_handed_on_as_they_arrive(make_provider, upstream):
+    upstream.configure(text="slow-stream", chunk_chars=1, chunk_delay_s=0.05)
+    arrivals = []
+    for piece in make_provider().open_stream(REQUEST):
+        arrivals.append((time.monotonic(), piece))
+    assert "".join(piece for _, piece in arrivals) == "slow-stream"
+    assert len(arrivals) >= 8  # not one block at the end
+    assert arrivals[-1][0] - arrivals[0][0] >= 10 * 0.05 * 0.8
+
+
+def test_close_from_another_greenlet_ends_a_waiting_read_quietly(make_provider, upstream):
+    upstream.configure(text=TEXT, chunk_chars=4)
+    upstream.enqueue(Fault(hang_after=2))
+    stream = make_provider(timeout_s=30).open_stream(REQUEST)
+    reader = gevent.spawn(read, stream)
+    gevent.sleep(0.5)  # the reader has two chunks and waits on the hanging upstream
+    assert not reader.dead
+    started = time.monotonic()
+    stream.close()
+    assert reader.get(timeout=2) == (TEXT[:8], None)
+    assert time.monotonic() - started < 1
+    upstream.release_hangs()
