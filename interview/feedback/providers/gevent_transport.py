@@ -21,7 +21,7 @@ import httpx2
 from geventhttpclient import HTTPClient, HTTPParseError
 from geventhttpclient.response import HTTPSocketPoolResponse
 
-READ_BLOCK_BYTES = 64 * 1024
+READ_BLOCK_BYTES = 8 * 1024
 MAX_CONNECTIONS = 1000  # per upstream host, as the SDK's default pool
 
 

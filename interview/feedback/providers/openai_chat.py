@@ -284,15 +284,17 @@ class OpenAIChatProvider:
             _client(*self._client_args),
             {
                 "model": self.model,
-                # The messages travel in `extra_body`, which the SDK sends as
-                # given: its transform of typed parameters walks each message's
-                # TypedDict annotations, about a tenth of a stream's set-up CPU,
-                # and changes nothing in plain text messages.
+                # All but the model and `stream` travel in `extra_body`, which
+                # the SDK sends as given: its transform of typed parameters
+                # walks their TypedDict annotations (each message's too), a
+                # tenth of a stream's set-up CPU, and changes nothing here.
                 "messages": [],
-                "extra_body": {"messages": request.messages},
                 "stream": True,
-                "stream_options": {"include_usage": True},
-                "max_tokens": self._max_tokens,
+                "extra_body": {
+                    "messages": request.messages,
+                    "stream_options": {"include_usage": True},
+                    "max_tokens": self._max_tokens,
+                },
             },
             self._retries,
             self._max_retry_after_s,
