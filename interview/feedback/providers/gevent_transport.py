@@ -29,7 +29,8 @@ def _arriving_blocks(response: HTTPSocketPoolResponse) -> Iterator[bytes]:
     """The body as it arrives: what the parser holds, else one read of the socket.
 
     (`HTTPSocketResponse.read(n)` waits for n bytes or the end; a stream's
-    chunks must go on as soon as they are here.)
+    chunks must go on as soon as they are here.) A paused reader holds only
+    the block it was given; the rest waits in the kernel's socket buffer.
     """
     buffer = response._body_buffer
     while True:
@@ -37,15 +38,19 @@ def _arriving_blocks(response: HTTPSocketPoolResponse) -> Iterator[bytes]:
             block = bytes(buffer)
             del buffer[:]
             yield block
-        sock = response._sock  # None once the message is complete (the socket is released)
-        if response.message_complete or sock is None:
+        if response.message_complete or response._sock is None:  # the socket is released
             return
-        data = sock.recv(READ_BLOCK_BYTES)
-        response.feed(data)  # b"" tells the parser the connection ended
-        if not data:
+        if not _receive(response):
             if buffer:
                 yield bytes(buffer)
             return
+
+
+def _receive(response: HTTPSocketPoolResponse) -> bool:
+    """Read the socket once into the parser; False when the connection has ended."""
+    data = response._sock.recv(READ_BLOCK_BYTES)
+    response.feed(data)  # b"" tells the parser the connection ended
+    return bool(data)
 
 
 class _ResponseBody(httpx2.SyncByteStream):

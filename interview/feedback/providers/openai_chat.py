@@ -194,24 +194,35 @@ class OpenAIChatStream:
         """The text of the body's raw blocks, one piece per block (a block holds many chunks)."""
         pending = b""
         for block in blocks:
-            lines = (pending + block).split(b"\n")
-            pending = lines.pop()  # the unfinished line, if any
-            texts: list[str] = []
-            try:
-                done = self._read_lines(lines, texts)
-            except ProviderError:
-                yield "".join(texts)  # the text before the bad chunk is kept
-                raise
-            if texts:
-                yield "".join(texts)
+            text, pending, done, error = self._read_block(pending + block)
+            if text:
+                yield text  # before an error: the text before the bad chunk is kept
+            if error is not None:
+                raise error
             if done:
                 return
-        texts = []
-        done = self._read_lines([pending], texts)  # a last line without its newline
-        if text := "".join(texts):
+        text, _, done, error = self._read_block(pending + b"\n")  # a last line without its newline
+        if text:
             yield text
+        if error is not None:
+            raise error
         if not done and self.finish_reason is None and not self._closed:
             raise ProviderError("upstream_dropped", "The model service closed the stream early.")
+
+    def _read_block(self, data: bytes) -> tuple[str, bytes, bool, ProviderError | None]:
+        """(text of the whole lines, the unfinished line, [DONE] seen, the error that ended it).
+
+        The lines are gone once this returns: a producer paused ahead of the
+        pace holds no more than the block it was given.
+        """
+        lines = data.split(b"\n")
+        pending = lines.pop()
+        texts: list[str] = []
+        try:
+            done = self._read_lines(lines, texts)
+        except ProviderError as exc:
+            return "".join(texts), b"", True, exc
+        return "".join(texts), pending, done, None
 
     def _read_lines(self, lines: list[bytes], texts: list[str]) -> bool:
         """Add each `data:` line's text to `texts`; True at `[DONE]`."""
