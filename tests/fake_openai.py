@@ -18,6 +18,7 @@ request was sent.
 """
 
 import json
+import ssl
 import threading
 import time
 from collections.abc import Callable
@@ -103,8 +104,9 @@ class _QuietServer(ThreadingHTTPServer):
 
 
 class FakeOpenAI:
-    def __init__(self, prefix: str = "/v1") -> None:
+    def __init__(self, prefix: str = "/v1", tls: ssl.SSLContext | None = None) -> None:
         self.prefix = prefix.rstrip("/")
+        self.tls = tls  # a server context: speak HTTPS
         self.settings = Settings()
         self.requests: list[ReceivedRequest] = []
         self.stats = Stats()
@@ -117,6 +119,8 @@ class FakeOpenAI:
     # -- lifecycle -------------------------------------------------------------
     def start(self) -> "FakeOpenAI":
         self._server = _QuietServer(("127.0.0.1", 0), _handler_for(self))
+        if self.tls is not None:
+            self._server.socket = self.tls.wrap_socket(self._server.socket, server_side=True)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
         return self
@@ -137,7 +141,8 @@ class FakeOpenAI:
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}{self.prefix}"
+        scheme = "https" if self.tls is not None else "http"
+        return f"{scheme}://127.0.0.1:{self._server.server_address[1]}{self.prefix}"
 
     # -- behaviour -------------------------------------------------------------
     def configure(self, **settings: Any) -> None:

@@ -5,6 +5,8 @@ these tests make the provider choose it here too and drive the real SDK over
 HTTP, each stream on this thread's gevent loop as in a worker.
 """
 
+import ssl
+import subprocess
 import time
 
 import gevent
@@ -14,7 +16,7 @@ from interview.feedback.providers import ProviderError, openai_chat
 from interview.feedback.providers.base import FeedbackInput
 from interview.feedback.providers.gevent_transport import GeventTransport
 
-from .fake_openai import Fault
+from .fake_openai import FakeOpenAI, Fault
 
 TEXT = "abcdefghijklmnopqrstuvwxyz" * 2
 UNICODE_TEXT = "Good 👍🏽 — naïve café, 한국어, 👨‍👩‍👧‍👦 done."
@@ -27,9 +29,15 @@ REQUEST = FeedbackInput(
 )
 
 
+PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY")
+
+
 @pytest.fixture
 def make_provider(upstream, monkeypatch):
     monkeypatch.setattr(openai_chat, "under_gevent", lambda: True)
+    for name in PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)
     clients = {}
     monkeypatch.setattr(openai_chat, "_clients", clients)
 
@@ -61,8 +69,7 @@ def read(stream) -> tuple[str, ProviderError | None]:
 
 def test_the_worker_client_sends_through_geventhttpclient(make_provider):
     make_provider().warm_up()
-    (client,) = openai_chat._clients.values()
-    assert isinstance(client._client._transport, GeventTransport)
+    assert isinstance(transport_of_the_client(), GeventTransport)
 
 
 @pytest.mark.parametrize("chunk_chars", [1, 5, 64])
@@ -146,3 +153,65 @@ def test_close_from_another_greenlet_ends_a_waiting_read_quietly(make_provider, 
     assert reader.get(timeout=2) == (TEXT[:8], None)
     assert time.monotonic() - started < 1
     upstream.release_hangs()
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory):
+    """A self-signed certificate for 127.0.0.1: (certificate file, key file)."""
+    directory = tmp_path_factory.mktemp("tls")
+    cert, key = directory / "cert.pem", directory / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"]
+        + ["-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1"]
+        + ["-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True,
+        capture_output=True,
+    )
+    return cert, key
+
+
+@pytest.fixture
+def https_upstream(certificate):
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(*certificate)
+    with FakeOpenAI(tls=context) as fake:
+        yield fake
+
+
+def test_an_https_upstream_is_verified_against_ssl_cert_file(
+    make_provider, https_upstream, certificate, monkeypatch
+):
+    monkeypatch.setenv("SSL_CERT_FILE", str(certificate[0]))
+    stream = make_provider(base_url=https_upstream.base_url).open_stream(REQUEST)
+    assert read(stream) == (https_upstream.settings.text, None)
+
+
+def test_an_untrusted_certificate_is_refused_before_anything_is_sent(
+    make_provider, https_upstream, monkeypatch
+):
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)  # certifi's CAs do not know it
+    stream = make_provider(base_url=https_upstream.base_url).open_stream(REQUEST)
+    text, error = read(stream)
+    assert (text, error.code) == ("", "upstream_unreachable")
+    assert https_upstream.requests == []
+
+
+def transport_of_the_client():
+    (client,) = openai_chat._clients.values()
+    return client._client._transport
+
+
+def test_a_proxy_for_the_upstream_keeps_the_sdk_transport(make_provider, monkeypatch):
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.invalid:3128")
+    make_provider(base_url="https://api.example.com/v1").warm_up()
+    assert not isinstance(transport_of_the_client(), GeventTransport)
+
+
+def test_an_upstream_the_proxy_bypasses_goes_through_geventhttpclient(
+    make_provider, upstream, monkeypatch
+):
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.invalid:3128")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    provider = make_provider()
+    assert read(provider.open_stream(REQUEST)) == (upstream.settings.text, None)
+    assert isinstance(transport_of_the_client(), GeventTransport)

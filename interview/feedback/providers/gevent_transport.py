@@ -8,15 +8,19 @@ C (llhttp) on gevent's own sockets and reads the body in large blocks, so the
 SDK keeps its request building, auth and typed errors while the bytes cost
 little. Only for a process gevent has patched: its sockets belong to one
 event loop, and closing a response from another OS thread is not safe.
+TLS is verified against the CAs httpx would use; proxies are not spoken here
+(`openai_chat.py` keeps the SDK's transport when one is configured).
 
 Errors come out as httpx2's, which the SDK turns into its own: timeouts as
 `ReadTimeout`, a refused or failed connection as `ConnectError`, a connection
 that breaks mid-body as `RemoteProtocolError`.
 """
 
+import os
 import threading
 from collections.abc import Iterator
 
+import certifi
 import httpx2
 from geventhttpclient import HTTPClient, HTTPParseError
 from geventhttpclient.response import HTTPSocketPoolResponse
@@ -51,6 +55,10 @@ def _receive(response: HTTPSocketPoolResponse) -> bool:
     data = response._sock.recv(READ_BLOCK_BYTES)
     response.feed(data)  # b"" tells the parser the connection ended
     return bool(data)
+
+
+def _ca_certs() -> str:
+    return os.environ.get("SSL_CERT_FILE") or certifi.where()
 
 
 class _ResponseBody(httpx2.SyncByteStream):
@@ -89,10 +97,12 @@ class GeventTransport(httpx2.BaseTransport):
         with self._lock:
             client = self._clients.get(key)
             if client is None:
+                tls = url.scheme == "https"
                 client = self._clients[key] = HTTPClient(
                     url.host,
                     port=url.port,
-                    ssl=url.scheme == "https",
+                    # the CAs httpx trusts: SSL_CERT_FILE when set, else certifi's
+                    ssl_options={"ca_certs": _ca_certs()} if tls else None,
                     connection_timeout=timeout.get("connect"),
                     network_timeout=timeout.get("read"),
                     concurrency=MAX_CONNECTIONS,

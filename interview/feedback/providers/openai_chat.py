@@ -28,6 +28,8 @@ import threading
 from collections.abc import Iterator
 from contextlib import ExitStack
 from typing import Any
+from urllib.parse import urlsplit
+from urllib.request import getproxies_environment, proxy_bypass_environment
 
 import httpx2
 import openai
@@ -58,14 +60,21 @@ def _client(api_key: str, base_url: str | None, timeout_s: float):
                 base_url=base_url,
                 max_retries=0,  # retried by `OpenAIChatStream`, within our bounds
                 timeout=httpx2.Timeout(timeout_s, connect=CONNECT_TIMEOUT_S),
-                http_client=_http_client(),
+                http_client=_http_client(base_url),
             )
         return client
 
 
-def _http_client() -> httpx2.Client | None:
-    """geventhttpclient underneath in a gevent worker; the SDK's default elsewhere."""
+def _http_client(base_url: str | None) -> httpx2.Client | None:
+    """geventhttpclient underneath in a gevent worker; the SDK's default elsewhere.
+
+    The SDK's default also where the environment names a proxy for the
+    upstream (HTTPS_PROXY and friends), which only it speaks.
+    """
     if not under_gevent():
+        return None
+    host = urlsplit(base_url or "https://api.openai.com").hostname or ""
+    if getproxies_environment() and not proxy_bypass_environment(host):
         return None
     return httpx2.Client(transport=GeventTransport(), follow_redirects=True)
 
