@@ -4,12 +4,16 @@ The SDK's default transport (httpcore2 + h11) parses every upstream chunk in
 Python, about 8 us a chunk; a fast upstream sends a whole answer at once, a
 few hundred chunks, and with hundreds of streams that parsing delays the first
 characters of the streams starting behind it. geventhttpclient parses HTTP in
-C (llhttp) on gevent's own sockets and reads the body in large blocks, so the
-SDK keeps its request building, auth and typed errors while the bytes cost
-little. Only for a process gevent has patched: its sockets belong to one
-event loop, and closing a response from another OS thread is not safe.
-TLS is verified against the CAs httpx would use; proxies are not spoken here
-(`openai_chat.py` keeps the SDK's transport when one is configured).
+C (llhttp) on gevent's own sockets and hands the body on a block of many
+chunks at a time, so the SDK keeps its request building, auth and typed
+errors while the bytes cost little. Reading as the body arrives uses the
+response's parser buffer and socket (`_body_buffer`, `_sock`): geventhttpclient
+is pinned to 2.x, and `tests/test_gevent_transport.py` covers that reading.
+
+Only for a process gevent has patched: its sockets belong to one event loop,
+and closing a response from another OS thread is not safe. TLS is verified
+against the CAs httpx would use; proxies are not spoken here (`openai_chat.py`
+keeps the SDK's transport when one is configured).
 
 Errors come out as httpx2's, which the SDK turns into its own: timeouts as
 `ReadTimeout`, a refused or failed connection as `ConnectError`, a connection
