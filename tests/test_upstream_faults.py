@@ -1,11 +1,14 @@
 """Upstream faults end the stream honestly and save the text so far."""
 
+import itertools
 import threading
 import time
 
 import pytest
 
 from interview.extensions import db
+from interview.feedback.providers import ProviderError
+from interview.feedback.providers.openai_chat import OpenAIChatStream
 from interview.models import Feedback
 
 from .fake_openai import Fault
@@ -192,3 +195,15 @@ def test_an_upstream_that_never_stops_is_cut_off(client, upstream, monkeypatch):
     stream = post(client)
     assert stream.terminal().json()["code"] == "upstream_too_long"
     assert stream.text() == TEXT[:12]
+
+
+def test_a_line_that_never_ends_is_malformed_not_buffered_forever():
+    stream = OpenAIChatStream(None, {}, retries=0, max_retry_after_s=0)
+    first = b'data: {"choices": [{"delta": {"content": "ok"}}]}\n\ndata: {"x": "'
+    endless = (b"y" * 8192 for _ in range(200))  # 1.6 MB, no newline
+    pieces = []
+    with pytest.raises(ProviderError) as raised:
+        for piece in stream._read_events(itertools.chain([first], endless)):
+            pieces.append(piece)
+    assert raised.value.code == "upstream_malformed"
+    assert pieces == ["ok"]

@@ -42,6 +42,7 @@ from .gevent_transport import GeventTransport
 CONNECT_TIMEOUT_S = 10.0
 _DATA_PREFIX = b"data:"
 _DONE = b"[DONE]"
+MAX_LINE_BYTES = 1 << 20  # a chunk is a few hundred bytes; a line longer than this is broken
 RETRYABLE_STATUSES = frozenset({408, 409, 429})
 FIRST_BACKOFF_S = 0.5
 MAX_BACKOFF_S = 8.0
@@ -204,6 +205,10 @@ class OpenAIChatStream:
         pending = b""
         for block in blocks:
             text, pending, done, error = self._read_block(pending + block)
+            if error is None and len(pending) > MAX_LINE_BYTES:
+                error = ProviderError(
+                    "upstream_malformed", "The model service sent a line too long to be a chunk."
+                )
             if text:
                 yield text  # before an error: the text before the bad chunk is kept
             if error is not None:
