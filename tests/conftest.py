@@ -26,6 +26,7 @@ from sqlalchemy import delete
 from interview import create_app
 from interview.extensions import db
 from interview.feedback.live import live_generations
+from interview.feedback.progress import progress_flusher
 from interview.models import Feedback, Question
 
 from .fake_openai import FakeOpenAI
@@ -170,6 +171,8 @@ def wait_for_generations(timeout: float = 15.0) -> None:
     while len(live_generations) and time.monotonic() < deadline:
         time.sleep(0.01)
     assert not len(live_generations), "a generation was still running after the test"
+    # a flush that began before the last generation ended still holds a connection
+    assert progress_flusher.wait_stopped(max(1.0, deadline - time.monotonic()))
 
 
 def _empty_tables(app: Flask) -> None:

@@ -71,13 +71,24 @@ class ProgressFlusher:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._running = False
+        self._stopped = threading.Event()
+        self._stopped.set()
 
     def ensure_running(self) -> None:
         with self._lock:
             if self._running:
                 return
             self._running = True
+            self._stopped.clear()
         threading.Thread(target=self._run, daemon=True).start()
+
+    def wait_stopped(self, timeout_s: float) -> bool:
+        """Wait until the loop has ended (no generation left, no flush under way); False on timeout.
+
+        For whoever is about to close the database's connections (a test's
+        teardown): a flush still under way would hold one of them.
+        """
+        return self._stopped.wait(timeout_s)
 
     def _run(self) -> None:
         while True:
@@ -90,6 +101,7 @@ class ProgressFlusher:
             with self._lock:
                 if not len(live_generations):
                     self._running = False
+                    self._stopped.set()
                     return
 
 
