@@ -22,6 +22,7 @@ Deliberate choices:
   start and between two reads of the stream.
 """
 
+import itertools
 import os
 import random
 import threading
@@ -203,7 +204,7 @@ class OpenAIChatStream:
     def _read_events(self, blocks: Iterator[bytes]) -> Iterator[str]:
         """The text of the body's raw blocks, one piece per block (a block holds many chunks)."""
         pending = b""
-        for block in blocks:
+        for block in itertools.chain(blocks, [b"\n"]):  # the newline ends a last unended line
             text, pending, done, error = self._read_block(pending + block)
             if error is None and len(pending) > MAX_LINE_BYTES:
                 error = ProviderError(
@@ -215,12 +216,7 @@ class OpenAIChatStream:
                 raise error
             if done:
                 return
-        text, _, done, error = self._read_block(pending + b"\n")  # a last line without its newline
-        if text:
-            yield text
-        if error is not None:
-            raise error
-        if not done and self.finish_reason is None and not self._closed:
+        if self.finish_reason is None and not self._closed:
             raise ProviderError("upstream_dropped", "The model service closed the stream early.")
 
     def _read_block(self, data: bytes) -> tuple[str, bytes, bool, ProviderError | None]:
