@@ -70,15 +70,13 @@ class ProgressFlusher:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._running = False
         self._stopped = threading.Event()
         self._stopped.set()
 
     def ensure_running(self) -> None:
         with self._lock:
-            if self._running:
+            if not self._stopped.is_set():
                 return
-            self._running = True
             self._stopped.clear()
         threading.Thread(target=self._run, daemon=True).start()
 
@@ -100,7 +98,6 @@ class ProgressFlusher:
                 time.sleep(FLUSH_RETRY_S)
             with self._lock:
                 if not len(live_generations):
-                    self._running = False
                     self._stopped.set()
                     return
 

@@ -206,10 +206,6 @@ class OpenAIChatStream:
         pending = b""
         for block in itertools.chain(blocks, [b"\n"]):  # the newline ends a last unended line
             text, pending, done, error = self._read_block(pending + block)
-            if error is None and len(pending) > MAX_LINE_BYTES:
-                error = ProviderError(
-                    "upstream_malformed", "The model service sent a line too long to be a chunk."
-                )
             if text:
                 yield text  # before an error: the text before the bad chunk is kept
             if error is not None:
@@ -232,6 +228,11 @@ class OpenAIChatStream:
             done = self._read_lines(lines, texts)
         except ProviderError as exc:
             return "".join(texts), b"", True, exc
+        if len(pending) > MAX_LINE_BYTES:
+            error = ProviderError(
+                "upstream_malformed", "The model service sent a line too long to be a chunk."
+            )
+            return "".join(texts), b"", True, error
         return "".join(texts), pending, done, None
 
     def _read_lines(self, lines: list[bytes], texts: list[str]) -> bool:
