@@ -18,8 +18,7 @@ def record(feedback: str, status: str = "completed", error=None) -> dict:
 
 
 def events_of(chunks) -> list:
-    text = "".join(chunks)
-    return list(parse_events(iter(text.encode().splitlines(keepends=True))))
+    return list(parse_events(iter(b"".join(chunks).splitlines(keepends=True))))
 
 
 def test_a_finished_record_replays_at_once_and_ends_with_done_n_plus_one():
@@ -29,7 +28,7 @@ def test_a_finished_record_replays_at_once_and_ends_with_done_n_plus_one():
             finished_feed(record("Hi 👋🏽")), pacer=Pacer(clock, clock.sleep), heartbeat_s=15
         )
     )
-    assert chunks[0].startswith("retry: 3000\n\nevent: start\ndata: ")
+    assert chunks[0].startswith(b"retry: 3000\n\nevent: start\ndata: ")
     assert len(chunks) == 3  # start, every due delta in one write, done
     events = events_of(chunks)
     assert [e.event for e in events] == ["start", "delta", "delta", "delta", "delta", "done"]
@@ -75,7 +74,7 @@ def test_live_characters_go_out_at_their_due_times():
     for chunk in stream_feedback_events(
         generation, pacer=Pacer(clock, clock.sleep), heartbeat_s=15
     ):
-        sent_at.append((clock.now, chunk.count("event: delta")))
+        sent_at.append((clock.now, chunk.count(b"event: delta")))
     assert [count for _, count in sent_at] == [0, 1, 1, 1, 0]
     times = [t for t, count in sent_at if count]
     assert [round(t - times[0], 6) for t in times] == [0.0, 0.05, 0.1]
@@ -85,9 +84,9 @@ def test_silence_gets_a_heartbeat_comment():
     generation = Generation(START, delay_s=0.0)
     stream = stream_feedback_events(generation, pacer=Pacer(), heartbeat_s=0.05)
     next(stream)
-    assert next(stream) == ": ping\n\n"
+    assert next(stream) == b": ping\n\n"
     generation.finish(Outcome(record("")))
-    assert json.loads(next(stream).split("data: ", 1)[1])["status"] == "completed"
+    assert json.loads(next(stream).split(b"data: ", 1)[1])["status"] == "completed"
 
 
 def test_cancel_sends_what_was_received_at_once():

@@ -134,7 +134,7 @@ def test_a_stream_reads_back_as_the_text_with_its_event_ids(sse_parser, text, er
     writes = stream_feedback_events(
         finished_feed(stored), pacer=Pacer(clock, clock.sleep), heartbeat_s=15
     )
-    wire = HEARTBEAT.join(writes).encode("utf-8")  # keep-alives between the writes
+    wire = HEARTBEAT.encode().join(writes)  # keep-alives between the writes
     positions = data.draw(st.lists(st.integers(0, len(wire)), max_size=12), label="cuts")
 
     parsed = sse_parser.parse(cut(wire, positions))
@@ -271,7 +271,7 @@ def test_every_grapheme_goes_out_once_in_order_and_on_time(text, delay, data):
     # every grapheme after the resume point, exactly once, in order, then the end
     assert [(i, t) for i, t, _ in encoder.deltas] == list(enumerate(characters, start=1))[after:]
     assert generation.characters == characters
-    assert f"id: {len(characters) + 1}\nevent: done\n" in writes[-1][1]
+    assert f"id: {len(characters) + 1}\nevent: done\n".encode() in writes[-1][1]
     # each at its due time, never sooner than the pace or than the upstream sent it
     sent_at = [at for _, _, at in encoder.deltas]
     assert sent_at == list(generation.due_times[after:])

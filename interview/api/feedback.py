@@ -73,7 +73,7 @@ def accepted(feedback_id: str):
 
 def attach_to_earlier(feedback_id: str, protocol: str | None, inline: bool, after: int):
     """Answer a repeated request with the record the first one created."""
-    feed = open_feed(current_app, feedback_id, current_owner())
+    feed = open_feed(current_app._get_current_object(), feedback_id, current_owner())
     if feed is None:
         abort(404, NOT_FOUND)
     if protocol == AI_SDK:
@@ -142,7 +142,7 @@ def feedback_events_stream(feedback_id: str):
     """
     protocol = requested_protocol()
     after = resume_point()
-    feed = open_feed(current_app, feedback_id, current_owner())
+    feed = open_feed(current_app._get_current_object(), feedback_id, current_owner())
     if feed is None:
         abort(404, NOT_FOUND)
     if protocol == AI_SDK:

@@ -137,8 +137,8 @@ def print_feedback(app: Flask, generation: Generation) -> Outcome:
 
     previous = signal.signal(signal.SIGINT, stop)
     try:
-        for text in inline_feedback_events(app, generation, TerminalEncoder()):
-            sys.stdout.write(text)
+        for chunk in inline_feedback_events(app, generation, TerminalEncoder()):
+            sys.stdout.write(chunk.decode())
             sys.stdout.flush()
     except BrokenPipeError:
         sys.stdout = open(os.devnull, "w")  # the flush at exit needs somewhere to go

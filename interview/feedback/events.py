@@ -12,6 +12,7 @@ Deliberate choices:
   whose clients ignore comments).
 - What goes on the wire is the encoder's business (`encoders.py`): this API's
   own events by default, the AI SDK's or OpenAI's on the compatibility routes.
+  The stream yields it as UTF-8 bytes, ready for the server to write as is.
 - A client that leaves raises GeneratorExit at a `yield`. The generation goes
   on and saves the record, unless the caller passes `on_disconnect` (the
   inline stream does with INTERVIEW_ABORT_ON_DISCONNECT=true).
@@ -45,7 +46,7 @@ def stream_feedback_events(
     heartbeat_s: float,
     on_disconnect: Callable[[], None] | None = None,
     encoder: EventEncoder | None = None,
-) -> Iterator[str]:
+) -> Iterator[bytes]:
     """Yield the record's events, sending only the characters after index `after`."""
     watch = watch_stream(after)
     try:
@@ -66,8 +67,8 @@ def _events(
     heartbeat_s: float,
     encoder: EventEncoder,
     watch: StreamWatch,
-) -> Iterator[str]:
-    yield encoder.opening(feed.start)
+) -> Iterator[bytes]:
+    yield encoder.opening(feed.start).encode()
     clock = pacer.clock
     sent = after
     last_write = clock()
@@ -78,13 +79,13 @@ def _events(
             yield from _paced_deltas(feed, sent, available, pacer, encoder, watch)
             sent, last_write = available, clock()
         elif outcome is not None:
-            yield encoder.terminal(outcome, available + 1)
+            yield encoder.terminal(outcome, available + 1).encode()
             return
         else:
             silence = clock() - last_write
             if silence >= heartbeat_s:
                 if encoder.heartbeat is not None:
-                    yield encoder.heartbeat
+                    yield encoder.heartbeat.encode()
                 last_write, silence = clock(), 0.0
             feed.wait_for_more(sent, heartbeat_s - silence)
 
@@ -96,7 +97,7 @@ def _paced_deltas(
     pacer: Pacer | SharedPacer,
     encoder: EventEncoder,
     watch: StreamWatch,
-) -> Iterator[str]:
+) -> Iterator[bytes]:
     """Yield characters start+1..stop, each at its due time, the due ones together.
 
     `watch` hears of each batch once it is written (the yield has returned).
@@ -107,10 +108,10 @@ def _paced_deltas(
         due = due_times[index]
         if due > pacer.clock():
             if batch:
-                yield "".join(batch)
+                yield "".join(batch).encode()
                 watch.sent(len(batch))
                 batch.clear()
             pacer.wait_until(due)
         batch.append(encoder.delta(index + 1, characters[index]))
-    yield "".join(batch)
+    yield "".join(batch).encode()
     watch.sent(len(batch))

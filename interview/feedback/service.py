@@ -111,11 +111,13 @@ def open_feed(app: Flask, feedback_id: str, owner: str | None) -> Feed | None:
         if subscription is not None:
             subscription.close()
         return None
+
+    def reload() -> dict[str, Any] | None:
+        with app.app_context():  # the stream runs outside the request's context
+            return reload_record(feedback_id, owner)
+
     return FollowedRecord(
-        current,
-        subscription,
-        lambda: reload_record(feedback_id, owner),
-        poll_s=app.config["INTERVIEW_POLL_INTERVAL_S"],
+        current, subscription, reload, poll_s=app.config["INTERVIEW_POLL_INTERVAL_S"]
     )
 
 
@@ -126,7 +128,7 @@ def is_resume_past_end(feed: Feed, after: int) -> bool:
 
 def feedback_events(
     app: Flask, feed: Feed, after: int = 0, encoder: EventEncoder | None = None
-) -> Iterator[str]:
+) -> Iterator[bytes]:
     """Return the paced event stream of `feed`, resuming after event `after`."""
     return stream_feedback_events(
         feed,
@@ -139,7 +141,7 @@ def feedback_events(
 
 def inline_feedback_events(
     app: Flask, generation: Generation, encoder: EventEncoder | None = None
-) -> Iterator[str]:
+) -> Iterator[bytes]:
     """Return the event stream of a generation started by this request.
 
     With INTERVIEW_ABORT_ON_DISCONNECT, the client leaving stops the generation.
