@@ -5,11 +5,15 @@ Deliberate choices:
   worker patches the process before it loads the app, and the client's
   transport must be created after that patching, never at import. In such a
   worker the transport is geventhttpclient's (`gevent_transport.py`).
-- The SDK sends the request (auth, headers, retries, typed errors), but the
-  streamed body is read raw, in blocks of many chunks, split into lines here,
-  and each `data:` line decoded with orjson; each block's text goes on as one
-  piece. Building the SDK's typed chunk objects costs far more per chunk, and
-  with a few hundred streams that cost delays every stream's first character.
+- The SDK sends the request (auth, headers, typed errors) through its
+  low-level `post`, which sends the body as given and returns the raw
+  streaming response: the typed `chat.completions.create` would first walk
+  the parameters' annotations (each message's too) to transform them, which
+  changes nothing here. The streamed body is read raw, in blocks of many
+  chunks, split into lines here, and each `data:` line decoded with orjson;
+  each block's text goes on as one piece. Building the SDK's typed chunk
+  objects costs far more per chunk, and with a few hundred streams that cost
+  delays every stream's first character.
 - Retries (`INTERVIEW_UPSTREAM_RETRIES`) happen only before the first byte,
   here rather than in the SDK: a refused start (408, 409, 429, 5xx) or a
   failed connection is tried again after exponential backoff, or after the
@@ -41,6 +45,7 @@ from .base import FeedbackInput, ProviderError
 from .gevent_transport import GeventTransport
 
 CONNECT_TIMEOUT_S = 10.0
+CHAT_COMPLETIONS = "/chat/completions"
 _DATA_PREFIX = b"data:"
 _DONE = b"[DONE]"
 MAX_LINE_BYTES = 1 << 20  # a chunk is a few hundred bytes; a line longer than this is broken
@@ -122,12 +127,12 @@ class OpenAIChatStream:
     def __init__(
         self,
         client: openai.OpenAI,
-        request_args: dict[str, Any],
+        body: dict[str, Any],
         retries: int,
         max_retry_after_s: float,
     ) -> None:
         self._client = client
-        self._request_args = request_args
+        self._body = body
         self._retries = retries
         self._max_retry_after_s = max_retry_after_s
         self._response = None
@@ -173,11 +178,12 @@ class OpenAIChatStream:
     def _start(self, stack: ExitStack):
         """Send the request, retrying a failed start; None when closed while waiting."""
         for attempt in range(self._retries + 1):
-            manager = self._client.chat.completions.with_streaming_response.create(
-                **self._request_args
-            )
             try:
-                return stack.enter_context(manager)
+                response = self._client.post(
+                    CHAT_COMPLETIONS, body=self._body, cast_to=httpx2.Response, stream=True
+                )
+                stack.callback(response.close)
+                return response
             except openai.APIStatusError as exc:
                 delay = self._retry_delay_s(exc, attempt)
                 if delay is None:
@@ -292,13 +298,11 @@ class OpenAIChatProvider:
     def warm_up(self) -> None:
         """Make this worker's client and fill the SDK's lazy caches before any request.
 
-        Left to the first requests, a burst of streams would each import the
-        chat resource and work out the platform headers (which reads files, so
-        under gevent every one of them does it before the cache is filled).
+        Left to the first requests, a burst of streams would each work out
+        the platform headers (which reads files, so under gevent every one of
+        them does it before the cache is filled).
         """
-        client = _client(*self._client_args)
-        client.chat.completions  # noqa: B018 -- imports the resource module
-        client.platform_headers()
+        _client(*self._client_args).platform_headers()
 
     def open_stream(self, request: FeedbackInput) -> OpenAIChatStream:
         """Prepare the streamed completion; the request goes out on first iteration."""
@@ -306,17 +310,10 @@ class OpenAIChatProvider:
             _client(*self._client_args),
             {
                 "model": self.model,
-                # All but the model and `stream` travel in `extra_body`, which
-                # the SDK sends as given: its transform of typed parameters
-                # walks their TypedDict annotations (each message's too), a
-                # tenth of a stream's set-up CPU, and changes nothing here.
-                "messages": [],
+                "messages": request.messages,
                 "stream": True,
-                "extra_body": {
-                    "messages": request.messages,
-                    "stream_options": {"include_usage": True},
-                    "max_tokens": self._max_tokens,
-                },
+                "stream_options": {"include_usage": True},
+                "max_tokens": self._max_tokens,
             },
             self._retries,
             self._max_retry_after_s,
