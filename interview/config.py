@@ -171,12 +171,16 @@ def engine_options(url: str) -> dict[str, Any]:
     """SQLAlchemy engine options for `url`.
 
     - hide_parameters: a database error in the log never carries what a user wrote;
-    - on PostgreSQL, a connection attempt gives up after a few seconds, so a
-      database that stops answering is reported (503, a retried save) rather
-      than waited for until the operating system's TCP timeout.
+    - on PostgreSQL, a pooled connection is tested before use (a restarted
+      server leaves the pool's connections dead), and a connection attempt
+      gives up after a few seconds, so a database that stops answering is
+      reported (503, a retried save) rather than waited for until the
+      operating system's TCP timeout. A SQLite connection is a file handle
+      with no server to lose; testing it would cost a query per checkout.
     """
-    options: dict[str, Any] = {"pool_pre_ping": True, "hide_parameters": True}
+    options: dict[str, Any] = {"hide_parameters": True}
     if url.startswith("postgresql"):
+        options["pool_pre_ping"] = True
         options["connect_args"] = {"connect_timeout": POSTGRES_CONNECT_TIMEOUT_S}
     return options
 
