@@ -23,6 +23,11 @@ from .feedback.producer import read_everything_now, stop_save_retries
 from .feedback.service import pacer, provider_of
 
 SHUTDOWN_MARGIN_S = 5.0
+# A full (generation 2) collection after 100 generation-1 collections, not
+# CPython's 10: each walks every object the open streams hold, and while
+# hundreds of streams start, the default made one every second or so (36-84
+# ms pauses at 600 streams). Measured in bench/README.md.
+GC_THRESHOLDS = (700, 10, 100)
 
 _shutdown = {"deadline": None}
 
@@ -31,6 +36,7 @@ def on_worker_start(worker) -> None:
     """Warm up, start the housekeeping greenlet; plan the end of generations on SIGTERM."""
     provider_of(worker.wsgi).warm_up()
     gc.freeze()  # the start-up heap is long-lived: keep it out of every collection
+    gc.set_threshold(*GC_THRESHOLDS)
     start_maintenance(worker.wsgi)
     graceful_s = worker.cfg.graceful_timeout
     gunicorn_handler = signal.getsignal(signal.SIGTERM)
