@@ -49,6 +49,9 @@ def test_speaking_time_at_130_words_per_minute():
         ("That's right, we were right about it.", set()),
         ("It was, right? Uh, kind of a mess.", {"right", "uh", "kind of"}),
         ("So I decided to act.", set()),
+        # Case-insensitive as the patterns are: the long s and the Kelvin sign fold to s and k.
+        ("\u017fo, I left.", {"so"}),
+        ("It was, \u212aIND OF, hard.", {"kind of"}),
     ],
 )
 def test_fillers_are_counted_only_as_fillers(answer, fillers):
@@ -84,7 +87,17 @@ def test_acronyms_are_key_terms():
     assert "design" in result["key_terms"]["missing"]
 
 
-def test_sentences():
-    result = metrics("One two three. Four five! Six?")
-    assert result["sentence_count"] == 3
-    assert result["avg_sentence_words"] == 2.0
+@pytest.mark.parametrize(
+    ("answer", "sentences", "average"),
+    [
+        ("One two three. Four five! Six?", 3, 2.0),
+        ("... One. . ?! Two", 2, 1.0),
+        ("日本語。はい！", 2, 2.5),
+        ("ภาษา๚ ๚ Hello. ...", 1, 7.0),  # Thai punctuation is a character of a Thai "word"
+        ("?!", 0, 0.0),
+    ],
+)
+def test_sentences_are_the_runs_between_sentence_ends_that_hold_a_word(answer, sentences, average):
+    result = metrics(answer)
+    assert result["sentence_count"] == sentences
+    assert result["avg_sentence_words"] == average

@@ -34,11 +34,16 @@ WORDS_PER_MINUTE = 130
 STAR_PARTS = ("situation", "task", "action", "result")
 
 _NO_SPACE_SCRIPTS = r"\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}"
+# A letter, mark or digit outside those scripts: one set (regex's V1 set
+# difference), tested once per character.
+_SPACED_WORD_CHARACTER = rf"[[\p{{L}}\p{{M}}\p{{N}}]--[{_NO_SPACE_SCRIPTS}]]"
 _TOKEN = regex.compile(
-    rf"[{_NO_SPACE_SCRIPTS}]|(?:(?![{_NO_SPACE_SCRIPTS}])[\p{{L}}\p{{M}}\p{{N}}])+"
-    rf"(?:['’\-](?:(?![{_NO_SPACE_SCRIPTS}])[\p{{L}}\p{{M}}\p{{N}}])+)*"
+    rf"[{_NO_SPACE_SCRIPTS}]|{_SPACED_WORD_CHARACTER}+(?:['’\-]{_SPACED_WORD_CHARACTER}+)*",
+    regex.V1,
 )
-_SENTENCE_END = regex.compile(r"[.!?。！？]+")
+# A sentence holds a word: a run from a word's first character up to the next
+# sentence end. (Words hold no sentence end, so each lies within one sentence.)
+_SENTENCE = regex.compile(rf"[\p{{L}}\p{{M}}\p{{N}}{_NO_SPACE_SCRIPTS}][^.!?。！？]*")
 
 _FILLERS = {
     "um": r"\bu+m+\b",
@@ -150,7 +155,14 @@ def _stem(word: str) -> str:
 
 
 def _fillers(answer: str) -> dict[str, int]:
-    counts = {name: len(p.findall(answer)) for name, p in _FILLER_PATTERNS.items()}
+    # Every match of a filler's pattern contains its name, case folded: the
+    # patterns only run on answers that do.
+    folded = answer.casefold()
+    counts = {
+        name: len(pattern.findall(answer))
+        for name, pattern in _FILLER_PATTERNS.items()
+        if name in folded
+    }
     return {name: count for name, count in counts.items() if count}
 
 
@@ -168,7 +180,7 @@ def _phrase_matcher(phrase: str) -> Callable[[str], bool]:
     if not phrase[0].isalpha():
         return lambda lowered: phrase in lowered
     pattern = regex.compile(rf"\b{regex.escape(phrase)}\b")
-    return lambda lowered: pattern.search(lowered) is not None
+    return lambda lowered: phrase in lowered and pattern.search(lowered) is not None
 
 
 _STAR_MATCHERS = {
@@ -176,7 +188,7 @@ _STAR_MATCHERS = {
 }
 
 
-def _key_terms(question: str, answer: str) -> dict[str, list[str]]:
+def _key_terms(question: str, answer_words: list[str]) -> dict[str, list[str]]:
     terms: list[str] = []
     for word in _words(question):
         acronym = len(word) >= 2 and word.isupper()
@@ -184,26 +196,27 @@ def _key_terms(question: str, answer: str) -> dict[str, list[str]]:
         if (acronym or (len(term) >= 4 and term not in _STOPWORDS)) and term not in terms:
             terms.append(term)
     terms = terms[:_MAX_TERMS]
-    answer_stems = {_stem(word) for word in _words(answer)}
+    answer_stems = {_stem(word) for word in set(answer_words)}
     used = [term for term in terms if _stem(term) in answer_stems]
     return {"terms": terms, "used": used, "missing": [t for t in terms if t not in used]}
 
 
 def compute_answer_metrics(question: str, answer: str) -> dict[str, Any]:
     """Return the metrics of `answer` to `question` (see the module docstring)."""
-    word_count = len(_words(answer))
-    sentences = [s for s in _SENTENCE_END.split(answer) if _words(s)]
+    words = _words(answer)
+    word_count = len(words)
+    sentence_count = len(_SENTENCE.findall(answer))
     fillers = _fillers(answer)
     star, star_cues = _star(answer)
     return {
         "word_count": word_count,
         "speaking_time_s": round(word_count * 60 / WORDS_PER_MINUTE),
         "words_per_minute": WORDS_PER_MINUTE,
-        "sentence_count": len(sentences),
-        "avg_sentence_words": round(word_count / len(sentences), 1) if sentences else 0.0,
+        "sentence_count": sentence_count,
+        "avg_sentence_words": round(word_count / sentence_count, 1) if sentence_count else 0.0,
         "filler_words": fillers,
         "filler_count": sum(fillers.values()),
         "star": star,
         "star_cues": star_cues,
-        "key_terms": _key_terms(question, answer),
+        "key_terms": _key_terms(question, words),
     }
