@@ -4,6 +4,10 @@ Every function commits (or only reads) before it returns: no transaction stays
 open while a stream runs. Records are always looked up with their owner, so a
 caller can never reach another caller's record. `ANYONE` is the owner of a
 caller of the open API (no API keys configured): every record is in reach.
+
+The two writes of every stream, its insert and its final save, are statements
+built once and run on a connection of their own, without the ORM session: it
+and a new statement's cache key cost more than the write itself.
 """
 
 import base64
@@ -36,6 +40,16 @@ class InvalidCursor(ValueError):
     """A pagination cursor that this service did not hand out."""
 
 
+_INSERT_RECORD = Feedback.__table__.insert()
+# What a generation's end sets (`final_state`).
+_FINAL_COLUMNS = ("status", "feedback", "error", "usage", "first_token_ms", "score", "completed_at")
+_FINISH_RECORD = (
+    update(Feedback.__table__)
+    .where(Feedback.__table__.c.id == bindparam("b_id"))
+    .values({column: bindparam(f"b_{column}") for column in _FINAL_COLUMNS})
+)
+
+
 def serialize(record: Feedback) -> dict[str, Any]:
     return feedback_schema.dump(record)
 
@@ -56,16 +70,11 @@ def create_streaming_record(**fields: Any) -> dict[str, Any]:
         "cancel_requested": False,
         **fields,
     }
-    table = Feedback.__table__
     columns = {"id" if name == "feedback_id" else name: v for name, v in values.items()}
-    try:
-        db.session.execute(table.insert(), columns)  # parameters apart: a cached statement
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
-    unset = dict.fromkeys(("error", "score", "usage", "first_token_ms", "completed_at"))
-    return {**feedback_schema.dump({**unset, **values}), "owner": values["owner"]}
+    with db.engine.begin() as connection:
+        connection.execute(_INSERT_RECORD, columns)
+    not_yet_set = dict.fromkeys(_FINAL_COLUMNS)
+    return {**feedback_schema.dump({**not_yet_set, **values}), "owner": values["owner"]}
 
 
 def final_state(
@@ -90,9 +99,9 @@ def final_state(
 
 def finish_record(feedback_id: str, final: dict[str, Any]) -> bool:
     """Save a generation's end (`final_state`); False when the record was deleted."""
-    table = Feedback.__table__
-    result = db.session.execute(update(table).where(table.c.id == feedback_id).values(**final))
-    db.session.commit()
+    parameters = {f"b_{column}": final[column] for column in _FINAL_COLUMNS}
+    with db.engine.begin() as connection:
+        result = connection.execute(_FINISH_RECORD, {"b_id": feedback_id, **parameters})
     return result.rowcount > 0
 
 
