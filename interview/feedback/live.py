@@ -17,6 +17,8 @@ from collections.abc import MutableSequence
 from dataclasses import dataclass
 from typing import Any
 
+from gevent import Greenlet
+
 from ..models import FAILED
 from .graphemes import split_graphemes
 from .pacing import PacedSchedule
@@ -56,7 +58,7 @@ class Generation:
         self._schedule = PacedSchedule(delay_s)
         self._changed = threading.Condition()
         self._upstream: ProviderStream | None = None
-        self.producer: threading.Thread | None = None
+        self.producer: threading.Thread | Greenlet | None = None
         self.progress = None  # what `progress.py` flushed of it, once the producer runs
 
     def attach(self, upstream: ProviderStream) -> None:

@@ -23,6 +23,7 @@ import threading
 import time
 from typing import Any
 
+import gevent
 from flask import Flask
 
 from ..models import COMPLETED, FAILED, INTERRUPTED
@@ -30,7 +31,7 @@ from . import telemetry
 from .bus import NullBus, RedisBus
 from .graphemes import GraphemeSplitter
 from .live import Generation, Outcome, live_generations
-from .pacing import after_due_streams
+from .pacing import after_due_streams, under_gevent
 from .progress import Progress, progress_flusher
 from .providers import FeedbackProvider, ProviderError
 from .providers.base import FeedbackInput
@@ -91,10 +92,20 @@ def start_producer(
     """
     live_generations.add(generation)
     telemetry.generation_started()
-    generation.producer = threading.Thread(
-        target=produce, args=(app, generation, provider, request, bus, created), daemon=True
-    )
-    generation.producer.start()
+    generation.producer = _in_background(produce, app, generation, provider, request, bus, created)
+
+
+def _in_background(target, *args) -> threading.Thread | gevent.Greenlet:
+    """Run `target(*args)` on a greenlet under gevent, else on a daemon thread.
+
+    (Under gevent a patched `Thread` is a greenlet too, started through
+    threading's bookkeeping: about 85 us against 16 us for the greenlet alone.)
+    """
+    if under_gevent():
+        return gevent.spawn(target, *args)
+    thread = threading.Thread(target=target, args=args, daemon=True)
+    thread.start()
+    return thread
 
 
 def produce(
