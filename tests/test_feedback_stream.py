@@ -92,6 +92,7 @@ def test_the_prompt_sent_upstream_holds_the_answer_as_data(client, upstream):
     assert body["messages"][0]["role"] == "system"
     assert f"CANDIDATE ANSWER <<<\n{ANSWER}\n>>>" in body["messages"][1]["content"]
     assert request.headers["authorization"].startswith("Bearer sk-test-")
+    assert request.headers["content-type"] == "application/json"
 
 
 @pytest.mark.parametrize(

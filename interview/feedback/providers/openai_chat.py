@@ -6,14 +6,14 @@ Deliberate choices:
   transport must be created after that patching, never at import. In such a
   worker the transport is geventhttpclient's (`gevent_transport.py`).
 - The SDK sends the request (auth, headers, typed errors) through its
-  low-level `post`, which sends the body as given and returns the raw
-  streaming response: the typed `chat.completions.create` would first walk
-  the parameters' annotations (each message's too) to transform them, which
-  changes nothing here. The streamed body is read raw, in blocks of many
-  chunks, split into lines here, and each `data:` line decoded with orjson;
-  each block's text goes on as one piece. Building the SDK's typed chunk
-  objects costs far more per chunk, and with a few hundred streams that cost
-  delays every stream's first character.
+  low-level `post`, which sends the body as given (JSON already encoded, by
+  orjson) and returns the raw streaming response: the typed
+  `chat.completions.create` would first walk the parameters' annotations
+  (each message's too) to transform them, which changes nothing here. The
+  streamed body is read raw, in blocks of many chunks, split into lines here,
+  and each `data:` line decoded with orjson; each block's text goes on as one
+  piece. Building the SDK's typed chunk objects costs far more per chunk, and
+  with a few hundred streams that cost delays every stream's first character.
 - Retries (`INTERVIEW_UPSTREAM_RETRIES`) happen only before the first byte,
   here rather than in the SDK: a refused start (408, 409, 429, 5xx) or a
   failed connection is tried again after exponential backoff, or after the
@@ -127,7 +127,7 @@ class OpenAIChatStream:
     def __init__(
         self,
         client: openai.OpenAI,
-        body: dict[str, Any],
+        body: bytes,
         retries: int,
         max_retry_after_s: float,
     ) -> None:
@@ -180,7 +180,7 @@ class OpenAIChatStream:
         for attempt in range(self._retries + 1):
             try:
                 response = self._client.post(
-                    CHAT_COMPLETIONS, body=self._body, cast_to=httpx2.Response, stream=True
+                    CHAT_COMPLETIONS, content=self._body, cast_to=httpx2.Response, stream=True
                 )
                 stack.callback(response.close)
                 return response
@@ -308,13 +308,15 @@ class OpenAIChatProvider:
         """Prepare the streamed completion; the request goes out on first iteration."""
         return OpenAIChatStream(
             _client(*self._client_args),
-            {
-                "model": self.model,
-                "messages": request.messages,
-                "stream": True,
-                "stream_options": {"include_usage": True},
-                "max_tokens": self._max_tokens,
-            },
+            orjson.dumps(
+                {
+                    "model": self.model,
+                    "messages": request.messages,
+                    "stream": True,
+                    "stream_options": {"include_usage": True},
+                    "max_tokens": self._max_tokens,
+                }
+            ),
             self._retries,
             self._max_retry_after_s,
         )
