@@ -141,6 +141,18 @@ def test_pieces_are_handed_on_as_they_arrive(make_provider, upstream):
     assert arrivals[-1][0] - arrivals[0][0] >= 10 * 0.05 * 0.8
 
 
+def test_a_started_stream_keeps_neither_the_prompt_nor_the_key(make_provider, upstream):
+    upstream.configure(text=TEXT, chunk_chars=4)
+    stream = make_provider().open_stream(REQUEST)
+    pieces = iter(stream)
+    first = next(pieces)
+    kept = stream._response.request  # held for the stream's whole life
+    assert (kept.method, str(kept.url)) == ("POST", upstream.base_url + "/chat/completions")
+    assert kept.content == b"" and "authorization" not in kept.headers
+    assert b"Feedback, please." not in stream._body
+    assert first + "".join(pieces) == TEXT
+
+
 def test_close_from_another_greenlet_ends_a_waiting_read_quietly(make_provider, upstream):
     upstream.configure(text=TEXT, chunk_chars=4)
     upstream.enqueue(Fault(hang_after=2))

@@ -121,6 +121,15 @@ def _status_error(exc: openai.APIStatusError) -> ProviderError:
     return ProviderError("upstream_rejected", f"The model service refused the request ({status}).")
 
 
+def _keep_only_what_errors_name(response: httpx2.Response) -> None:
+    """Swap the sent request held by `response` for its method and URL alone.
+
+    A stream holds its response for a minute or more; the request's body
+    (the whole prompt) and headers need not stay with it.
+    """
+    response.request = httpx2.Request(response.request.method, response.request.url)
+
+
 class OpenAIChatStream:
     """One streamed chat completion; iterate for the text pieces."""
 
@@ -183,6 +192,8 @@ class OpenAIChatStream:
                     CHAT_COMPLETIONS, content=self._body, cast_to=httpx2.Response, stream=True
                 )
                 stack.callback(response.close)
+                _keep_only_what_errors_name(response)
+                self._body = b""  # no retry once the stream has started
                 return response
             except openai.APIStatusError as exc:
                 delay = self._retry_delay_s(exc, attempt)
