@@ -62,6 +62,26 @@ def test_text_is_flushed_while_the_upstream_is_silent(app, client, upstream):
     client.post(f"/api/v1/feedback/{feedback_id}/cancel")
 
 
+def test_the_text_of_many_generations_is_flushed_batch_after_batch(
+    app, client, upstream, monkeypatch
+):
+    monkeypatch.setattr("interview.feedback.progress.FLUSH_BATCH_ROWS", 2)
+    upstream.configure(text=TEXT, chunk_chars=4)
+    upstream.enqueue(*(Fault(hang_after=3) for _ in range(5)))
+    async_request = {"Prefer": "respond-async"}
+    ids = [
+        client.post("/api/v1/feedback", json=BODY, headers=async_request).get_json()["id"]
+        for _ in range(5)
+    ]
+    upstream.wait_for_requests(5)
+    time.sleep(0.4)
+    with app.app_context():
+        flush_waiting_progress()
+    assert [status_of(app, feedback_id) for feedback_id in ids] == [("streaming", TEXT[:11])] * 5
+    for feedback_id in ids:
+        client.post(f"/api/v1/feedback/{feedback_id}/cancel")
+
+
 def test_a_flagged_or_deleted_record_stops_its_generation_here(app, client, upstream):
     upstream.configure(text=TEXT, chunk_chars=4)
     upstream.enqueue(Fault(hang_after=2), Fault(hang_after=2))

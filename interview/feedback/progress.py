@@ -2,13 +2,16 @@
 
 Every FLUSH_INTERVAL_S, one background loop per process (started with the
 first generation, ended when none is left) writes the text so far of every
-generation that has new characters: one UPDATE executed for all of them and
-one commit per application, however many streams are open. Right after that
-commit, each generation's new characters are published on the bus with their
-offset (see `bus.py` for why in that order). A flush that fails (database
-down) is logged and skipped: the generations go on, the next try waits
-FLUSH_RETRY_S, and each end is saved as usual (`producer.py` retries it, then
-spools it).
+generation that has new characters: one UPDATE executed for up to
+FLUSH_BATCH_ROWS of them and one commit, then the next batch, however many
+streams are open. Right after each commit, each of its generations' new
+characters are published on the bus with their offset (see `bus.py` for why
+in that order). Between batches the loop lets the other greenlets run: a
+SQLite write holds the event loop for as long as it takes (about 2.5 ms per
+100 rows), and a flush of 600 streams at once would make every one of them
+late. A flush that fails (database down) is logged and skipped: the
+generations go on, the next try waits FLUSH_RETRY_S, and each end is saved as
+usual (`producer.py` retries it, then spools it).
 
 A generation's text therefore reaches its record within about FLUSH_INTERVAL_S
 of arriving; one that ends sooner is saved whole by its producer instead.
@@ -29,6 +32,7 @@ log = logging.getLogger(__name__)
 
 FLUSH_INTERVAL_S = 0.25
 FLUSH_RETRY_S = 1.0
+FLUSH_BATCH_ROWS = 50
 
 
 class Progress:
@@ -42,14 +46,16 @@ class Progress:
 
 
 def flush_waiting_progress() -> None:
-    """Flush every live generation's new characters now, one transaction per application."""
+    """Flush every live generation's new characters now, in batches of FLUSH_BATCH_ROWS."""
     waiting: dict[Flask, list[tuple[Generation, Progress, int]]] = defaultdict(list)
     for generation in live_generations.all():
         progress = generation.progress
         if progress is not None and len(generation.characters) > progress.flushed:
             waiting[progress.app].append((generation, progress, len(generation.characters)))
     for app, flushes in waiting.items():
-        _flush(app, flushes)
+        for start in range(0, len(flushes), FLUSH_BATCH_ROWS):
+            _flush(app, flushes[start : start + FLUSH_BATCH_ROWS])
+            time.sleep(0)  # cooperative under gevent: due characters go out between batches
 
 
 def _flush(app: Flask, flushes: list[tuple[Generation, Progress, int]]) -> None:

@@ -5,9 +5,10 @@ open while a stream runs. Records are always looked up with their owner, so a
 caller can never reach another caller's record. `ANYONE` is the owner of a
 caller of the open API (no API keys configured): every record is in reach.
 
-The two writes of every stream, its insert and its final save, are statements
-built once and run on a connection of their own, without the ORM session: it
-and a new statement's cache key cost more than the write itself.
+The writes of every stream (its insert, the flushes of its text so far, its
+final save) are statements built once and run on a connection of their own,
+without the ORM session: it and a new statement's cache key cost more than
+the write itself.
 """
 
 import base64
@@ -47,6 +48,16 @@ _FINISH_RECORD = (
     update(Feedback.__table__)
     .where(Feedback.__table__.c.id == bindparam("b_id"))
     .values({column: bindparam(f"b_{column}") for column in _FINAL_COLUMNS})
+)
+
+_FLUSH_PROGRESS = (
+    update(Feedback.__table__)
+    .where(Feedback.__table__.c.id == bindparam("b_id"), Feedback.__table__.c.status == STREAMING)
+    .values(
+        feedback=bindparam("b_feedback"),
+        first_token_ms=bindparam("b_first_token_ms"),
+        progress_at=bindparam("b_progress_at"),
+    )
 )
 
 
@@ -231,21 +242,13 @@ def flush_progress(rows: Collection[tuple[str, str, int | None]]) -> None:
 
     One statement for all the rows and one commit, however many there are.
     """
-    table = Feedback.__table__
-    statement = (
-        update(table)
-        .where(table.c.id == bindparam("b_id"), table.c.status == STREAMING)
-        .values(
-            feedback=bindparam("b_feedback"),
-            first_token_ms=bindparam("b_first_token_ms"),
-            progress_at=utcnow(),
-        )
-    )
-    db.session.execute(
-        statement,
-        [{"b_id": i, "b_feedback": text, "b_first_token_ms": ms} for i, text, ms in rows],
-    )
-    db.session.commit()
+    now = utcnow()
+    parameters = [
+        {"b_id": i, "b_feedback": text, "b_first_token_ms": ms, "b_progress_at": now}
+        for i, text, ms in rows
+    ]
+    with db.engine.begin() as connection:
+        connection.execute(_FLUSH_PROGRESS, parameters)
 
 
 def request_cancel(feedback_id: str) -> None:
