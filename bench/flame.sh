@@ -3,6 +3,7 @@
 #
 #   bench/flame.sh STREAMS DELAY_MS OUT.svg     # e.g. bench/flame.sh 200 20 bench/flame-after.svg
 #   bench/flame.sh STREAMS DELAY_MS none        # the same load, not sampled: for A/B comparisons
+#   TEXT_FILE=ok.txt bench/flame.sh 400 0 none  # another answer (a 3-character one: a stream's fixed cost)
 #
 # Starts ../shared/bench's fake upstream (core 1), the project as deployed with
 # one worker (core 0), 20 warm-up streams, then STREAMS streams ramped at 500
@@ -18,8 +19,10 @@ py="${BENCH_ENV:-/tmp/bench-env}/venv/bin/python"
 work="$(mktemp -d)"
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 cd "$root"
-"$py" "$bench/fake_openai.py" --print-text > "$work/text.txt"
-taskset -c 1 "$py" "$bench/fake_openai.py" --port 18555 > "$work/fake.log" 2>&1 &
+fake_text=()
+if [ -n "${TEXT_FILE:-}" ]; then cp "$TEXT_FILE" "$work/text.txt"; fake_text=(--text-file "$work/text.txt")
+else "$py" "$bench/fake_openai.py" --print-text > "$work/text.txt"; fi
+taskset -c 1 "$py" "$bench/fake_openai.py" --port 18555 "${fake_text[@]}" > "$work/fake.log" 2>&1 &
 export DATABASE_URL="sqlite:///$work/db.sqlite" OPENAI_BASE_URL=http://127.0.0.1:18555/v1 \
   OPENAI_API_KEY=sk-bench INTERVIEW_PROVIDER=openai INTERVIEW_RATE_LIMIT=off INTERVIEW_MAX_OPEN_STREAMS=off
 .venv/bin/flask --app app db upgrade > /dev/null 2>&1
