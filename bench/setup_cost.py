@@ -79,7 +79,7 @@ def make_app(folder: str):
     from interview import create_app
 
     app = create_app()
-    logging.getLogger().handlers[:] = [logging.NullHandler()]  # formatted, not written
+    logging.getLogger().handlers[:] = [logging.NullHandler()]  # log records made, not written
     return app
 
 
