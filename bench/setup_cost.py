@@ -1,6 +1,6 @@
 """What a stream costs apart from its characters: request, record, upstream, end.
 
-    .venv/bin/python bench/setup_cost.py [--requests 150] [--rounds 7]
+    .venv/bin/python bench/setup_cost.py [--requests 150] [--rounds 7] [--text-file F]
 
 Starts ../shared/bench's fake upstream (on the last core) with a 3-character
 answer and, in this process (core 0, gevent patched as in a worker, SQLite in
@@ -10,6 +10,8 @@ answer metrics, the record's insert, the SDK's request through the worker's
 transport, the final save, the request's hooks and log line. No HTTP server
 and no concurrency: what it measures is the application's own work per
 stream. Prints the CPU per request of each round of `--requests` requests.
+With `--text-file` the upstream sends that text instead (the bench's 1,189
+characters, say): the cost of reading a whole answer, unpaced, is added.
 
 CPU time on a shared virtual machine moves by a third from one minute to the
 next; for an A/B comparison count instructions instead, under valgrind, as the
@@ -52,9 +54,9 @@ BODY = json.dumps(
 ).encode()
 
 
-def start_fake(folder: str) -> subprocess.Popen:
+def start_fake(folder: str, text: str) -> subprocess.Popen:
     text_file = Path(folder) / "answer.txt"
-    text_file.write_text("Ok.")
+    text_file.write_text(text)
     last_core = {os.cpu_count() - 1}
     return subprocess.Popen(
         [sys.executable, str(FAKE), "--port", str(PORT), "--text-file", str(text_file)],
@@ -107,9 +109,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=150)
     parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--text-file", type=Path, help="the upstream's answer (default: 'Ok.')")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        fake = start_fake(folder)
+        fake = start_fake(folder, args.text_file.read_text() if args.text_file else "Ok.")
         os.sched_setaffinity(0, {0})
         try:
             app = make_app(folder)

@@ -8,11 +8,12 @@ HTTP, each stream on this thread's gevent loop as in a worker.
 import ssl
 import subprocess
 import time
+import tracemalloc
 
 import gevent
 import pytest
 
-from interview.feedback.providers import ProviderError, openai_chat
+from interview.feedback.providers import ProviderError, gevent_transport, openai_chat
 from interview.feedback.providers.base import FeedbackInput
 from interview.feedback.providers.gevent_transport import GeventTransport
 
@@ -151,6 +152,26 @@ def test_a_started_stream_keeps_neither_the_prompt_nor_the_key(make_provider, up
     assert kept.content == b"" and "authorization" not in kept.headers
     assert b"Feedback, please." not in stream._body
     assert first + "".join(pieces) == TEXT
+
+
+def test_a_reader_between_pieces_holds_no_block_of_the_body(make_provider, upstream):
+    text = "The body of a long answer. " * 1000  # many blocks of READ_BLOCK_BYTES
+    upstream.configure(text=text, chunk_chars=20)
+    stream = make_provider().open_stream(REQUEST)
+    pieces = iter(stream)
+    first = next(pieces)
+    gevent.sleep(0.2)  # the rest of the body waits in the socket: the next read is a full block
+    tracemalloc.start()
+    try:
+        second = next(pieces)  # a producer ahead of the pace waits here
+        held = tracemalloc.take_snapshot().filter_traces(
+            [tracemalloc.Filter(True, gevent_transport.__file__)]
+        )
+    finally:
+        tracemalloc.stop()
+    assert len(second) > 100  # a block of many chunks was read
+    assert sum(trace.size for trace in held.traces) < 512
+    assert first + second + "".join(pieces) == text
 
 
 def test_close_from_another_greenlet_ends_a_waiting_read_quietly(make_provider, upstream):

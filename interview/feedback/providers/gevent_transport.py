@@ -39,18 +39,20 @@ def _arriving_blocks(response: HTTPSocketPoolResponse) -> Iterator[bytes]:
     (`HTTPSocketResponse.read(n)` waits for n bytes or the end; a stream's
     chunks must go on as soon as they are here.) A paused reader holds only
     the block it was given; the rest waits in the kernel's socket buffer.
+    Each block is a bytearray of its own, which the reader may empty once it
+    has read it (`openai_chat.py` does).
     """
     buffer = response._body_buffer
     while True:
         if buffer:
-            block = bytes(buffer)
+            block = bytearray(buffer)
             del buffer[:]
             yield block
         if response.message_complete or response._sock is None:  # the socket is released
             return
         if not _receive(response):
             if buffer:
-                yield bytes(buffer)
+                yield bytearray(buffer)
             return
 
 

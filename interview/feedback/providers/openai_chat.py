@@ -223,6 +223,10 @@ class OpenAIChatStream:
         pending = b""
         for block in itertools.chain(blocks, [b"\n"]):  # the newline ends a last unended line
             text, pending, done, error = self._read_block(pending + block)
+            if isinstance(block, bytearray):
+                # httpx2's iterators keep the last block while a paused producer waits:
+                # empty it (a block of `gevent_transport.py`, 8 KB; its text is read)
+                block.clear()
             if text:
                 yield text  # before an error: the text before the bad chunk is kept
             if error is not None:
