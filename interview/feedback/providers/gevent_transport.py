@@ -33,7 +33,7 @@ READ_BLOCK_BYTES = 8 * 1024
 MAX_CONNECTIONS = 1000  # per upstream host, as the SDK's default pool
 
 
-def _arriving_blocks(response: HTTPSocketPoolResponse) -> Iterator[bytes]:
+def _arriving_blocks(response: HTTPSocketPoolResponse) -> Iterator[bytearray]:
     """The body as it arrives: what the parser holds, else one read of the socket.
 
     (`HTTPSocketResponse.read(n)` waits for n bytes or the end; a stream's
