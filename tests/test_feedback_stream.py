@@ -95,6 +95,14 @@ def test_the_prompt_sent_upstream_holds_the_answer_as_data(client, upstream):
     assert request.headers["content-type"] == "application/json"
 
 
+def test_the_upstream_is_told_nothing_of_the_servers_platform(client, upstream):
+    stream_from_response(post_feedback(client))
+    headers = upstream.requests[-1].headers
+    assert headers["user-agent"].startswith("OpenAI/Python ")
+    sent = {name for name in headers if name.startswith("x-stainless-")}
+    assert sent <= {"x-stainless-async", "x-stainless-retry-count", "x-stainless-read-timeout"}
+
+
 @pytest.mark.parametrize(
     "accept",
     [None, "text/event-stream", "*/*", "text/*", "application/json, text/event-stream;q=0.5"],

@@ -24,8 +24,13 @@ Deliberate choices:
   text so far.
 - Timeouts: 10 s to connect; `INTERVIEW_UPSTREAM_TIMEOUT_S` for the response to
   start and between two reads of the stream.
+- The SDK's work per request is kept to what this endpoint needs (`OpenAI`
+  below): the URL is absolute (the SDK would parse and join a relative path
+  to its `base_url` each time), no platform headers are sent, and the bare
+  request that every stream's response keeps is made once.
 """
 
+import functools
 import itertools
 import os
 import random
@@ -53,16 +58,44 @@ RETRYABLE_STATUSES = frozenset({408, 409, 429})
 FIRST_BACKOFF_S = 0.5
 MAX_BACKOFF_S = 8.0
 
-_clients: dict[tuple, openai.OpenAI] = {}
+
+class OpenAI(openai.OpenAI):
+    """The SDK's client, without its platform headers and with an absolute URL to post to.
+
+    The SDK tells the upstream this server's OS, architecture and Python
+    runtime in six `X-Stainless-*` headers on every request: telemetry for
+    the model's vendor, which this service does not send. Each header would be
+    validated and copied on its way through the SDK, httpx2 and
+    geventhttpclient. (The class keeps the SDK's name: it is the User-Agent.)
+    """
+
+    def platform_headers(self) -> dict[str, str]:
+        return {}
+
+    @functools.cached_property
+    def chat_completions_url(self) -> str:
+        return str(self.base_url).rstrip("/") + CHAT_COMPLETIONS
+
+    @functools.cached_property
+    def chat_completions_request(self) -> httpx2.Request:
+        """The sent request as a stream's response keeps it: the method and URL, for errors.
+
+        A stream holds its response for a minute or more; the request's body
+        (the whole prompt) and headers need not stay with it.
+        """
+        return httpx2.Request("POST", self.chat_completions_url)
+
+
+_clients: dict[tuple, OpenAI] = {}
 _clients_lock = threading.Lock()
 
 
-def _client(api_key: str, base_url: str | None, timeout_s: float):
+def _client(api_key: str, base_url: str | None, timeout_s: float) -> OpenAI:
     key = (os.getpid(), api_key, base_url, timeout_s)
     with _clients_lock:
         client = _clients.get(key)
         if client is None:
-            client = _clients[key] = openai.OpenAI(
+            client = _clients[key] = OpenAI(
                 api_key=api_key,
                 base_url=base_url,
                 max_retries=0,  # retried by `OpenAIChatStream`, within our bounds
@@ -121,21 +154,12 @@ def _status_error(exc: openai.APIStatusError) -> ProviderError:
     return ProviderError("upstream_rejected", f"The model service refused the request ({status}).")
 
 
-def _keep_only_what_errors_name(response: httpx2.Response) -> None:
-    """Swap the sent request held by `response` for its method and URL alone.
-
-    A stream holds its response for a minute or more; the request's body
-    (the whole prompt) and headers need not stay with it.
-    """
-    response.request = httpx2.Request(response.request.method, response.request.url)
-
-
 class OpenAIChatStream:
     """One streamed chat completion; iterate for the text pieces."""
 
     def __init__(
         self,
-        client: openai.OpenAI,
+        client: OpenAI,
         body: bytes,
         retries: int,
         max_retry_after_s: float,
@@ -189,10 +213,13 @@ class OpenAIChatStream:
         for attempt in range(self._retries + 1):
             try:
                 response = self._client.post(
-                    CHAT_COMPLETIONS, content=self._body, cast_to=httpx2.Response, stream=True
+                    self._client.chat_completions_url,
+                    content=self._body,
+                    cast_to=httpx2.Response,
+                    stream=True,
                 )
                 stack.callback(response.close)
-                _keep_only_what_errors_name(response)
+                response.request = self._client.chat_completions_request
                 self._body = b""  # no retry once the stream has started
                 return response
             except openai.APIStatusError as exc:
@@ -311,13 +338,8 @@ class OpenAIChatProvider:
         self._max_tokens = max_tokens
 
     def warm_up(self) -> None:
-        """Make this worker's client and fill the SDK's lazy caches before any request.
-
-        Left to the first requests, a burst of streams would each work out
-        the platform headers (which reads files, so under gevent every one of
-        them does it before the cache is filled).
-        """
-        _client(*self._client_args).platform_headers()
+        """Make this worker's client before any request, not in the first stream's set-up."""
+        _client(*self._client_args)
 
     def open_stream(self, request: FeedbackInput) -> OpenAIChatStream:
         """Prepare the streamed completion; the request goes out on first iteration."""
