@@ -20,6 +20,7 @@ import gevent
 
 from .feedback.maintenance import interrupt_generations, start_maintenance, wait_for_generations
 from .feedback.producer import read_everything_now, stop_save_retries
+from .feedback.providers.gevent_transport import GeventTransport
 from .feedback.service import pacer, provider_of
 
 SHUTDOWN_MARGIN_S = 5.0
@@ -34,6 +35,7 @@ _shutdown = {"deadline": None}
 
 def on_worker_start(worker) -> None:
     """Warm up, start the housekeeping greenlet; plan the end of generations on SIGTERM."""
+    GeventTransport.pool_size = worker.cfg.worker_connections  # a stream holds one while it paces
     provider_of(worker.wsgi).warm_up()
     gc.freeze()  # the start-up heap is long-lived: keep it out of every collection
     gc.set_threshold(*GC_THRESHOLDS)

@@ -9,6 +9,7 @@ import ssl
 import subprocess
 import time
 import tracemalloc
+from collections.abc import Iterator
 
 import gevent
 import pytest
@@ -186,6 +187,46 @@ def test_close_from_another_greenlet_ends_a_waiting_read_quietly(make_provider, 
     assert reader.get(timeout=2) == (TEXT[:8], None)
     assert time.monotonic() - started < 1
     upstream.release_hangs()
+
+
+@pytest.fixture
+def one_connection_per_host(monkeypatch, upstream):
+    """Pools of one connection, and an upstream whose first answer lasts 0.65 s."""
+    monkeypatch.setattr(GeventTransport, "pool_size", 1)
+    upstream.configure(text=TEXT, chunk_chars=4)
+    upstream.enqueue(Fault(chunk_delay_s=0.05))
+
+
+def hold_a_connection(provider) -> tuple[str, Iterator[str]]:
+    """A stream whose reader pauses after its first piece: its connection stays lent."""
+    pieces = iter(provider.open_stream(REQUEST))
+    return next(pieces), pieces
+
+
+def test_a_stream_that_finds_every_connection_in_use_waits_at_most_the_timeout(
+    make_provider, upstream, one_connection_per_host
+):
+    provider = make_provider(timeout_s=0.5)
+    first, rest = hold_a_connection(provider)
+    started = time.monotonic()
+    text, error = read(provider.open_stream(REQUEST))
+    assert (text, error.code) == ("", "upstream_timeout")
+    assert 0.4 < time.monotonic() - started < 2
+    assert len(upstream.requests) == 1
+    assert first + "".join(rest) == TEXT
+
+
+def test_a_stream_gets_the_connection_another_gives_back_in_time(
+    make_provider, upstream, one_connection_per_host
+):
+    provider = make_provider(timeout_s=5)
+    first, rest = hold_a_connection(provider)
+    waiting = gevent.spawn(read, provider.open_stream(REQUEST))
+    gevent.sleep(0.3)
+    assert not waiting.dead and len(upstream.requests) == 1
+    assert first + "".join(rest) == TEXT  # read to its end: the connection goes back
+    assert waiting.get(timeout=5) == (TEXT, None)
+    assert len(upstream.requests) == 2
 
 
 @pytest.fixture(scope="module")

@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from .fake_openai import FakeOpenAI, Fault
 from .sse_client import open_stream, parse_events, read_stream
 from .test_feedback_stream import UNICODE_TEXT
 
@@ -131,3 +132,32 @@ def test_the_event_loop_stays_free_while_streams_wait_on_the_upstream(server, fa
         assert get_json(f"{server.url}/healthz")["database"] == "ok"
         assert time.monotonic() - started < 0.5
         assert all(f.result().text() == "waiting" for f in pending)
+
+
+def test_the_worker_lends_one_upstream_connection_per_connection_it_admits(server_factory):
+    """The upstream pools hold gunicorn's `worker_connections`; a generation past them waits."""
+    with FakeOpenAI() as upstream:
+        server = server_factory(upstream=upstream, GUNICORN_WORKER_CONNECTIONS="2")
+        upstream.configure(text="held connections", chunk_chars=4)
+        upstream.enqueue(Fault(chunk_delay_s=0.4), Fault(chunk_delay_s=0.4))  # 1.6 s each
+        ids = [start_in_background(server) for _ in range(3)]  # each answer frees its connection
+        upstream.wait_for_requests(2)
+        time.sleep(0.5)
+        assert len(upstream.requests) == 2  # the third generation waits for an upstream connection
+        records = [wait_for_status(server, feedback_id) for feedback_id in ids]
+        assert len(upstream.requests) == 3
+        assert [r["status"] for r in records] == ["completed"] * 3
+        assert {r["feedback"] for r in records} == {"held connections"}
+
+
+def start_in_background(server) -> str:
+    body = json.dumps({"question": QUESTION, "answer": ANSWER}).encode()
+    request = urllib.request.Request(
+        f"{server.url}/api/v1/feedback",
+        data=body,
+        method="POST",
+        headers={"Content-Type": "application/json", "Accept": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.status == 202
+        return json.loads(response.read())["id"]

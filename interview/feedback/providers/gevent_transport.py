@@ -15,9 +15,16 @@ and closing a response from another OS thread is not safe. TLS is verified
 against the CAs httpx would use; proxies are not spoken here (`openai_chat.py`
 keeps the SDK's transport when one is configured).
 
+A stream keeps its upstream connection for as long as it paces its text, so
+each host's pool holds as many connections as the worker admits (gunicorn's
+`worker_connections`, set by `worker_hooks.py`); a stream that still finds
+them all in use waits at most the request's pool timeout, as with the SDK's
+own transport, where geventhttpclient alone would wait without a limit.
+
 Errors come out as httpx2's, which the SDK turns into its own: timeouts as
-`ReadTimeout`, a refused or failed connection as `ConnectError`, a connection
-that breaks mid-body as `RemoteProtocolError`.
+`ReadTimeout` (`PoolTimeout` for the wait for a connection), a refused or
+failed connection as `ConnectError`, a connection that breaks mid-body as
+`RemoteProtocolError`.
 """
 
 import os
@@ -30,7 +37,6 @@ from geventhttpclient import HTTPClient, HTTPParseError
 from geventhttpclient.response import HTTPSocketPoolResponse
 
 READ_BLOCK_BYTES = 8 * 1024
-MAX_CONNECTIONS = 1000  # per upstream host, as the SDK's default pool
 
 
 def _arriving_blocks(response: HTTPSocketPoolResponse) -> Iterator[bytearray]:
@@ -91,8 +97,24 @@ class _ResponseBody(httpx2.SyncByteStream):
             response._sock = response._pool = None
 
 
+def _wait_for_a_free_connection(client: HTTPClient, timeout_s: float | None, request) -> None:
+    """Return once the client's pool can lend a connection; PoolTimeout after `timeout_s`.
+
+    The semaphore is given back at once: nothing yields between here and the
+    request's own take of it, so that take does not wait.
+    """
+    semaphore = client._connection_pool._semaphore
+    if not semaphore.acquire(timeout=timeout_s):
+        raise httpx2.PoolTimeout("every connection to the upstream stayed in use", request=request)
+    semaphore.release()
+
+
 class GeventTransport(httpx2.BaseTransport):
     """HTTP/1.1 (and TLS) to any number of hosts, one keep-alive pool each."""
+
+    #: connections per upstream host: the SDK's default until the gevent worker
+    #: sets its own connection limit
+    pool_size = 1000
 
     def __init__(self) -> None:
         self._clients: dict[tuple, HTTPClient] = {}
@@ -111,14 +133,16 @@ class GeventTransport(httpx2.BaseTransport):
                     ssl_options={"ca_certs": _ca_certs()} if tls else None,
                     connection_timeout=timeout.get("connect"),
                     network_timeout=timeout.get("read"),
-                    concurrency=MAX_CONNECTIONS,
+                    concurrency=self.pool_size,
                     block_size=READ_BLOCK_BYTES,
                     headers={"User-Agent": "interview"},
                 )
             return client
 
     def handle_request(self, request: httpx2.Request) -> httpx2.Response:
-        client = self._client_for(request.url, request.extensions.get("timeout", {}))
+        timeout = request.extensions.get("timeout", {})
+        client = self._client_for(request.url, timeout)
+        _wait_for_a_free_connection(client, timeout.get("pool"), request)
         headers = [
             (name.decode("latin-1"), value.decode("latin-1")) for name, value in request.headers.raw
         ]
