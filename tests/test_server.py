@@ -140,7 +140,7 @@ def test_the_worker_lends_one_upstream_connection_per_connection_it_admits(serve
         server = server_factory(upstream=upstream, GUNICORN_WORKER_CONNECTIONS="2")
         upstream.configure(text="held connections", chunk_chars=4)
         upstream.enqueue(Fault(chunk_delay_s=0.4), Fault(chunk_delay_s=0.4))  # 1.6 s each
-        ids = [start_in_background(server) for _ in range(3)]  # each answer frees its connection
+        ids = [start_in_background(server) for _ in range(3)]  # a 202 frees its connection
         upstream.wait_for_requests(2)
         time.sleep(0.5)
         assert len(upstream.requests) == 2  # the third generation waits for an upstream connection
