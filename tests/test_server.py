@@ -10,6 +10,7 @@ import pytest
 from .fake_openai import FakeOpenAI, Fault
 from .sse_client import open_stream, parse_events, read_stream
 from .test_feedback_stream import UNICODE_TEXT
+from .test_scale_out import start_async
 
 QUESTION = "Describe a project you are proud of."
 ANSWER = "I rebuilt our billing pipeline and cut failed payments by a third."
@@ -140,7 +141,7 @@ def test_the_worker_lends_one_upstream_connection_per_connection_it_admits(serve
         server = server_factory(upstream=upstream, GUNICORN_WORKER_CONNECTIONS="2")
         upstream.configure(text="held connections", chunk_chars=4)
         upstream.enqueue(Fault(chunk_delay_s=0.4), Fault(chunk_delay_s=0.4))  # 1.6 s each
-        ids = [start_in_background(server) for _ in range(3)]  # a 202 frees its connection
+        ids = [start_async(server, delay_ms=0) for _ in range(3)]  # a 202 frees its connection
         upstream.wait_for_requests(2)
         time.sleep(0.5)
         assert len(upstream.requests) == 2  # the third generation waits for an upstream connection
@@ -148,16 +149,3 @@ def test_the_worker_lends_one_upstream_connection_per_connection_it_admits(serve
         assert len(upstream.requests) == 3
         assert [r["status"] for r in records] == ["completed"] * 3
         assert {r["feedback"] for r in records} == {"held connections"}
-
-
-def start_in_background(server) -> str:
-    body = json.dumps({"question": QUESTION, "answer": ANSWER}).encode()
-    request = urllib.request.Request(
-        f"{server.url}/api/v1/feedback",
-        data=body,
-        method="POST",
-        headers={"Content-Type": "application/json", "Accept": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:
-        assert response.status == 202
-        return json.loads(response.read())["id"]
