@@ -87,18 +87,6 @@ def test_an_expired_token_is_refused(make_app):
     assert client.get(accepted["events_url"]).status_code == 401
 
 
-def test_the_practice_page_keeps_working_when_keys_are_required(keyed):
-    client = keyed.test_client()
-    assert client.get("/").status_code == 200
-    with client.session_transaction() as session:
-        token = session["csrf"]
-    response = client.post(
-        "/api/v1/feedback", json=BODY, headers={"X-CSRF-Token": token, "Prefer": "respond-async"}
-    )
-    assert response.status_code == 202
-    assert "token=" not in response.get_json()["events_url"]
-
-
 def test_without_keys_any_authorization_header_is_ignored(client):
     response = client.get("/api/v1/feedback", headers=bearer("whatever-it-is-123456"))
     assert response.status_code == 200
