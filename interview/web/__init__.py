@@ -10,7 +10,7 @@ from flask import Blueprint, abort, current_app
 
 from ..browser_session import csrf_token, ensure_browser_identity
 
-PAGES_OFF = "The practice pages are turned off on this server; its API takes an API key."
+PAGES_OFF = "The practice pages are turned off on this server."
 
 bp = Blueprint("web", __name__)
 
