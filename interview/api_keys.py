@@ -6,6 +6,10 @@
   `events_url` carries a short-lived token signed with the secret key, naming one
   record and its owner; it is accepted instead of the key on that record's
   events URL only (INTERVIEW_EVENTS_TOKEN_TTL_S, an hour by default).
+- A token dies with the key that minted it: the owner it names is the key's
+  fingerprint (the HMAC above, which does not give the key back), and it is
+  accepted only while a configured key still has that fingerprint. Once the key
+  is removed from INTERVIEW_API_KEYS, its tokens get 401 like the key itself.
 """
 
 import hashlib
@@ -22,11 +26,12 @@ def owner_of_key(presented: str) -> str | None:
     matched = False
     for key in current_app.config["INTERVIEW_API_KEYS"]:
         matched |= hmac.compare_digest(key.encode(), presented.encode())
-    if not matched:
-        return None
+    return _owner_id(presented) if matched else None
+
+
+def _owner_id(key: str) -> str:
     secret = current_app.config["SECRET_KEY"].encode()
-    digest = hmac.new(secret, presented.encode(), hashlib.sha256).hexdigest()
-    return "key:" + digest[:40]
+    return "key:" + hmac.new(secret, key.encode(), hashlib.sha256).hexdigest()[:40]
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -46,4 +51,6 @@ def owner_of_events_token(token: str, feedback_id: str) -> str | None:
         return None
     if not isinstance(claims, dict) or claims.get("r") != feedback_id:
         return None
-    return claims.get("o")
+    owner = claims.get("o")
+    configured = {_owner_id(key) for key in current_app.config["INTERVIEW_API_KEYS"]}
+    return owner if owner in configured else None

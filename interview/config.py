@@ -219,6 +219,8 @@ def load_config(environ: Mapping[str, str], instance_path: str) -> dict[str, Any
     return {
         "SECRET_KEY": secret_key or _development_secret(instance_path),
         "INTERVIEW_API_KEYS": api_keys,
+        # whoever opens the pages can spend the model budget: with keys, only if asked for
+        "INTERVIEW_PRACTICE_PAGES": read("INTERVIEW_PRACTICE_PAGES", not api_keys, _on_off),
         "INTERVIEW_EVENTS_TOKEN_TTL_S": read(
             "INTERVIEW_EVENTS_TOKEN_TTL_S", 3600, lambda n, r: _integer(n, r, 1, 7 * 86400)
         ),

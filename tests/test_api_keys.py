@@ -87,18 +87,6 @@ def test_an_expired_token_is_refused(make_app):
     assert client.get(accepted["events_url"]).status_code == 401
 
 
-def test_the_practice_page_keeps_working_when_keys_are_required(keyed):
-    client = keyed.test_client()
-    assert client.get("/").status_code == 200
-    with client.session_transaction() as session:
-        token = session["csrf"]
-    response = client.post(
-        "/api/v1/feedback", json=BODY, headers={"X-CSRF-Token": token, "Prefer": "respond-async"}
-    )
-    assert response.status_code == 202
-    assert "token=" not in response.get_json()["events_url"]
-
-
 def test_without_keys_any_authorization_header_is_ignored(client):
     response = client.get("/api/v1/feedback", headers=bearer("whatever-it-is-123456"))
     assert response.status_code == 200
@@ -113,3 +101,23 @@ def test_keys_need_a_stable_secret():
         load_config({"INTERVIEW_API_KEYS": KEY_A}, "/tmp")
     with pytest.raises(ConfigError, match="at least 16"):
         load_config({"INTERVIEW_API_KEYS": "short", "INTERVIEW_SECRET_KEY": "x"}, "/tmp")
+
+
+def test_a_stream_token_dies_with_the_key_that_minted_it(make_app):
+    secret = "s" * 32
+    minted = make_app(INTERVIEW_API_KEYS=f"{KEY_A},{KEY_B}", INTERVIEW_SECRET_KEY=secret)
+    accepted = start(minted.test_client(), KEY_A)
+    other = start(minted.test_client(), KEY_A)
+    stream_from_response(minted.test_client().get(other["events_url"]))
+
+    without_a = make_app(INTERVIEW_API_KEYS=KEY_B, INTERVIEW_SECRET_KEY=secret).test_client()
+    refused = without_a.get(accepted["events_url"])
+    assert refused.status_code == 401
+    assert refused.mimetype == "application/problem+json"
+    assert without_a.get(accepted["events_url"], headers=bearer(KEY_A)).status_code == 401
+
+    with_a = make_app(INTERVIEW_API_KEYS=KEY_A, INTERVIEW_SECRET_KEY=secret).test_client()
+    stream = stream_from_response(with_a.get(accepted["events_url"]))
+    assert stream.status == 200 and stream.terminal().event == "done"
+    token = accepted["events_url"].split("?")[1]
+    assert with_a.get(f"/api/v1/feedback/{other['id']}/events?{token}").status_code == 401

@@ -65,6 +65,7 @@ def test_database_urls(raw, expected):
         ({"INTERVIEW_STALE_AFTER_S": "-1"}, "INTERVIEW_STALE_AFTER_S"),
         ({"INTERVIEW_POLL_INTERVAL_S": "soon"}, "INTERVIEW_POLL_INTERVAL_S"),
         ({"INTERVIEW_ANSWER_CHECK": "maybe"}, "INTERVIEW_ANSWER_CHECK"),
+        ({"INTERVIEW_PRACTICE_PAGES": "maybe"}, "INTERVIEW_PRACTICE_PAGES"),
         ({"INTERVIEW_LOG_FORMAT": "yaml"}, "INTERVIEW_LOG_FORMAT"),
         ({"INTERVIEW_METRICS_TOKEN": "short"}, "INTERVIEW_METRICS_TOKEN"),
         ({"INTERVIEW_METRICS_TOKEN": "a token with spaces in it"}, "INTERVIEW_METRICS_TOKEN"),

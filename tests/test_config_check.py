@@ -55,6 +55,7 @@ def test_a_good_configuration_is_printed_with_every_secret_masked(tmp_path):
     assert "35  (environment)" in lines["INTERVIEW_STREAM_DELAY_MS"]
     assert "off  (environment)" in lines["INTERVIEW_RATE_LIMIT"]
     assert "gpt-3.5-turbo  (default)" in lines["INTERVIEW_MODEL"]
+    assert "off  (default)" in lines["INTERVIEW_PRACTICE_PAGES"]  # keys are set
     assert "configuration OK" in result.stderr
 
 

@@ -16,8 +16,12 @@ PUBLIC_ENDPOINTS = frozenset({"api.openapi.openapi_document"})
 def identify_caller() -> None:
     """Set `g.owner` before every API request.
 
-    - A browser session (the practice pages) scopes the caller to its own
-      records; its state-changing calls need the session's CSRF token.
+    - With INTERVIEW_API_KEYS, a caller presenting a bearer key is that key's
+      owner (or refused if the key is not valid), whatever cookie it also sends.
+    - With the practice pages on (INTERVIEW_PRACTICE_PAGES), a browser session
+      scopes the caller to its own records; its state-changing calls need the
+      session's CSRF token. With the pages off, the session cookie counts for
+      nothing: the caller is treated as if it had none.
     - With INTERVIEW_API_KEYS, any other caller needs a valid bearer key (or,
       on one record's events URL, that record's stream token); its owner is
       derived from the key.
@@ -27,18 +31,31 @@ def identify_caller() -> None:
     changes_state = request.method not in SAFE_METHODS
     if changes_state and request.headers.get("Sec-Fetch-Site") == "cross-site":
         abort(403, "Cross-site requests cannot change anything here.")
-    owner = browser_owner()
+    keys_required = bool(current_app.config["INTERVIEW_API_KEYS"])
+    if keys_required and _presents_key():
+        g.owner = _owner_from_bearer_key()
+        return
+    owner = browser_owner() if current_app.config["INTERVIEW_PRACTICE_PAGES"] else None
     if owner is not None:
         if changes_state and not has_valid_csrf_token(request):
             abort(403, "Missing or invalid CSRF token; reload the page.")
         g.owner = owner
         return
-    if not current_app.config["INTERVIEW_API_KEYS"] or request.method == "OPTIONS":
+    if not keys_required or request.method == "OPTIONS":
         g.owner = ANYONE
         return
     if request.endpoint in PUBLIC_ENDPOINTS:
         return
     g.owner = _owner_from_token() or _owner_from_bearer_key()
+
+
+def _presents_key() -> bool:
+    """True when this request sends a key where one counts (not a preflight, not public)."""
+    return (
+        "Authorization" in request.headers
+        and request.method != "OPTIONS"
+        and request.endpoint not in PUBLIC_ENDPOINTS
+    )
 
 
 def _owner_from_token() -> str | None:

@@ -28,7 +28,7 @@ from .bus import NullBus, RedisBus
 from .live import live_generations
 from .records import interrupt_stale, stop_requests_among, touch_progress
 from .retention import delete_records_older_than
-from .spool import ReplayReport, has_spooled, replay_spool
+from .spool import ReplayReport, ReplaySchedule, has_spooled, replay_spool
 
 log = logging.getLogger(__name__)
 
@@ -113,6 +113,7 @@ def run_maintenance(app: Flask) -> None:
     sweep_interval_s = min(MAX_INTERVAL_S, stale_after_s / 2)
     retention_days = app.config["INTERVIEW_RETENTION_DAYS"]
     last_touch = last_sweep = last_purge = float("-inf")
+    replays = ReplaySchedule()
     failures = 0
     while True:
         now = time.monotonic()
@@ -124,7 +125,7 @@ def run_maintenance(app: Flask) -> None:
                     last_touch = now
                 if now - last_sweep >= sweep_interval_s:
                     if has_spooled(app.config["INTERVIEW_SPOOL_DIR"]):
-                        replay_spooled_records(app, bus)
+                        replays.run_if_due(lambda: replay_spooled_records(app, bus))
                     sweep_stale_records(app, bus)
                     last_sweep = now
                 if retention_days and now - last_purge >= RETENTION_INTERVAL_S:

@@ -21,13 +21,24 @@ Deliberate choices, for several workers sharing the folder:
 - A line that is not a spooled record (a write torn by a crash, a bad edit),
   or that the database refuses, moves to `feedback-spool.rejected.jsonl` and
   is reported, so it is never retried for ever. While the database is
-  unreachable, a replay stops at the first line and keeps them all.
+  unreachable, a replay stops at the first line and keeps them all, and leaves
+  the spool untouched: it is rewritten only when a replay dealt with a line.
+- The spool holds what users wrote and the feedback they got: only the service's
+  own user may read it. The folder is 0700 and every file in it (spool,
+  rejected lines, locks, the rewrite's temporary file) 0600, each created so
+  (`os.open`/`mkdir` with that mode, whatever the umask), never widened later.
+  A folder or file found wider is tightened, with a warning; one that cannot be
+  tightened (another user's) is refused with an error naming it.
+- `ReplaySchedule` spaces the housekeeping's replays while the database stays
+  unreachable: 1 s after the first failed one, doubling to 30 s, at once again
+  after one that left nothing.
 """
 
 import fcntl
 import json
 import logging
 import os
+import stat
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -44,6 +55,10 @@ REJECTED_NAME = "feedback-spool.rejected.jsonl"
 LOCK_NAME = "feedback-spool.lock"
 REPLAY_LOCK_NAME = "replay.lock"
 LOCK_POLL_S = 0.005
+FOLDER_MODE = 0o700
+FILE_MODE = 0o600
+REPLAY_FIRST_DELAY_S = 1.0
+REPLAY_MAX_DELAY_S = 30.0
 
 
 @dataclass
@@ -57,8 +72,7 @@ class ReplayReport:
 
 def spool_record(directory: str, record: dict[str, Any]) -> None:
     """Append `record` to the spool as one line, durable when this returns."""
-    folder = Path(directory)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = private_folder(directory)
     line = json.dumps(record, separators=(",", ":")).encode()
     with _lock(folder / LOCK_NAME):
         _append(folder / SPOOL_NAME, [line])
@@ -83,9 +97,9 @@ def replay_spool(
 ) -> ReplayReport:
     """Save the spooled records with `save` (in an app context); remove those dealt with."""
     report = ReplayReport()
-    folder = Path(directory)
     if not has_spooled(directory):
         return report
+    folder = private_folder(directory)
     with _lock(folder / REPLAY_LOCK_NAME, wait=False) as acquired:
         if not acquired:
             report.busy = True
@@ -121,9 +135,50 @@ def replay_spool(
             remaining = [line for line in _read_lines(folder / SPOOL_NAME) if line not in done]
             if rejected:
                 _append(folder / REJECTED_NAME, rejected)
-            _rewrite(folder / SPOOL_NAME, remaining)
+            if done:
+                _rewrite(folder / SPOOL_NAME, remaining)
     report.rejected, report.remaining = len(rejected), len(remaining)
     return report
+
+
+class ReplaySchedule:
+    """When the housekeeping's next replay is due: later and later while replays fail.
+
+    A replay fails when it raises or leaves records spooled (the database is
+    still unreachable); one that leaves nothing makes the next one due at once.
+    """
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._delay_s = 0.0
+        self._due_at = float("-inf")
+
+    def run_if_due(self, replay: Callable[[], ReplayReport]) -> ReplayReport | None:
+        """Run `replay` if it is due and return its report; None when it is not due."""
+        if self._clock() < self._due_at:
+            return None
+        failed = True
+        try:
+            report = replay()
+            failed = report.remaining > 0
+            return report
+        finally:
+            if failed:
+                self._delay_s = min(REPLAY_MAX_DELAY_S, self._delay_s * 2 or REPLAY_FIRST_DELAY_S)
+                self._due_at = self._clock() + self._delay_s
+            else:
+                self._delay_s, self._due_at = 0.0, float("-inf")
+
+
+def private_folder(directory: str) -> Path:
+    """Return the spool folder, created 0700, or tightened to it if found wider."""
+    folder = Path(directory)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(mode=FOLDER_MODE)
+    except FileExistsError:
+        _tighten(folder, os.stat(folder).st_mode, FOLDER_MODE, lambda mode: os.chmod(folder, mode))
+    return folder
 
 
 def _parse(line: bytes) -> dict[str, Any] | None:
@@ -139,7 +194,7 @@ def _parse(line: bytes) -> dict[str, Any] | None:
 @contextmanager
 def _lock(path: Path, *, wait: bool = True) -> Iterator[bool]:
     """Hold an exclusive flock on `path`; yield False at once if it is held and not `wait`."""
-    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    descriptor = _open_private(path, os.O_RDWR | os.O_CREAT)
     try:
         while True:
             try:
@@ -166,7 +221,7 @@ def _read_lines(path: Path) -> list[bytes]:
 
 def _append(path: Path, lines: list[bytes]) -> None:
     created = not path.exists()
-    descriptor = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
+    descriptor = _open_private(path, os.O_RDWR | os.O_APPEND | os.O_CREAT)
     try:
         data = b"".join(line + b"\n" for line in lines)
         size = os.fstat(descriptor).st_size
@@ -188,12 +243,46 @@ def _rewrite(path: Path, lines: list[bytes]) -> None:
         path.unlink(missing_ok=True)
     else:
         temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        with open(temporary, "wb") as file:
+        temporary.unlink(missing_ok=True)  # left by a crash: O_EXCL creates it afresh, 0600
+        descriptor = _open_private(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL)
+        with os.fdopen(descriptor, "wb") as file:
             file.writelines(line + b"\n" for line in lines)
             file.flush()
             os.fsync(file.fileno())
         os.replace(temporary, path)
     _fsync_directory(path.parent)
+
+
+def _open_private(path: Path, flags: int) -> int:
+    """`os.open` a file of the spool folder, created 0600 (the umask only narrows it)."""
+    descriptor = os.open(path, flags, FILE_MODE)
+    try:
+        mode = os.fstat(descriptor).st_mode
+        _tighten(path, mode, FILE_MODE, lambda wanted: os.fchmod(descriptor, wanted))
+    except BaseException:
+        os.close(descriptor)
+        raise
+    return descriptor
+
+
+def _tighten(path: Path, mode: int, wanted: int, chmod: Callable[[int], None]) -> None:
+    """Narrow a folder or file of the spool found wider than `wanted`, or refuse it."""
+    permissions = stat.S_IMODE(mode) & 0o777
+    if not permissions & ~wanted:
+        return
+    try:
+        chmod(permissions & wanted)
+    except OSError as exc:
+        raise PermissionError(
+            f"spool: {path} is mode {permissions:04o} and cannot be narrowed to "
+            f"{wanted:04o} ({exc.strerror}); fix its owner or mode"
+        ) from exc
+    log.warning(
+        "spool: %s was mode %04o, open beyond this service; narrowed to %04o",
+        path,
+        permissions,
+        permissions & wanted,
+    )
 
 
 def _fsync_directory(folder: Path) -> None:
