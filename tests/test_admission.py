@@ -1,0 +1,131 @@
+"""Admission under a burst: the rate limit and the open-stream cap hold for requests
+released at the same moment, against real gunicorn workers and instances."""
+
+import http.client
+import json
+import threading
+import time
+import uuid
+from collections import Counter
+from urllib.parse import urlsplit
+
+import pytest
+
+from .fake_openai import FakeOpenAI
+from .test_scale_out import get_json, post_json
+
+BURST = 40
+BODY = json.dumps({"question": "Why this role?", "answer": "I like building tools."})
+
+
+def release_at_once(urls: list[str], path: str = "/api/v1/feedback") -> list[int]:
+    """POST one generation request to each of `urls` at the same moment; return the statuses.
+
+    Every connection is open before the barrier lets all the requests go.
+    """
+    barrier = threading.Barrier(len(urls))
+    statuses: list[int] = [0] * len(urls)
+
+    def send(index: int, url: str) -> None:
+        address = urlsplit(url)
+        connection = http.client.HTTPConnection(address.hostname, address.port, timeout=20)
+        connection.connect()
+        headers = {"Content-Type": "application/json", "Prefer": "respond-async"}
+        barrier.wait()
+        connection.request("POST", path, body=BODY, headers=headers)
+        response = connection.getresponse()
+        response.read()
+        statuses[index] = response.status
+        connection.close()
+
+    threads = [threading.Thread(target=send, args=(i, url)) for i, url in enumerate(urls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    return statuses
+
+
+def spread(servers, count: int = BURST) -> list[str]:
+    """`count` request targets, taking the servers in turn."""
+    return [servers[i % len(servers)].url for i in range(count)]
+
+
+def records_by_status(server) -> Counter:
+    items = get_json(server.url, "/api/v1/feedback?limit=100")["items"]
+    return Counter(item["status"] for item in items)
+
+
+def one_caller(**settings: str) -> dict[str, str]:
+    """Server settings under which the burst is a caller no other test has been."""
+    return {"INTERVIEW_SECRET_KEY": uuid.uuid4().hex, "WEB_CONCURRENCY": "2", **settings}
+
+
+@pytest.fixture
+def fast_upstream(fake_openai: FakeOpenAI) -> FakeOpenAI:
+    fake_openai.reset()
+    return fake_openai
+
+
+@pytest.fixture
+def slow_upstream(fake_openai: FakeOpenAI):
+    """Each generation takes about 6 s: the burst's streams are all still open when it ends."""
+    fake_openai.reset()
+    fake_openai.configure(text="x" * 120, chunk_chars=4, chunk_delay_s=0.2)
+    yield fake_openai
+    fake_openai.reset()
+
+
+def test_a_burst_through_redis_gets_no_more_than_the_rate_limit(
+    server_factory, redis_url, fast_upstream
+):
+    settings = one_caller(INTERVIEW_RATE_LIMIT="5/minute", REDIS_URL=redis_url)
+    servers = [server_factory(**settings), server_factory(**settings)]
+
+    statuses = Counter(release_at_once(spread(servers)))
+
+    assert statuses[202] == 5, statuses  # across 2 instances of 2 workers each
+    assert statuses[429] == BURST - 5, statuses
+
+
+def test_without_redis_a_burst_gets_the_rate_limit_from_each_worker_at_most(
+    server_factory, fast_upstream
+):
+    server = server_factory(**one_caller(INTERVIEW_RATE_LIMIT="5/minute"))
+
+    statuses = Counter(release_at_once(spread([server])))
+
+    assert 5 <= statuses[202] <= 2 * 5, statuses  # each worker process counts alone
+    assert statuses[202] + statuses[429] == BURST, statuses
+
+
+@pytest.mark.parametrize("redis", [True, False], ids=["redis", "no-redis"])
+def test_a_burst_opens_no_more_streams_than_the_cap_across_instances(
+    server_factory, request, slow_upstream, redis
+):
+    extra = {"REDIS_URL": request.getfixturevalue("redis_url")} if redis else {}
+    settings = one_caller(INTERVIEW_MAX_OPEN_STREAMS="3", **extra)
+    servers = [server_factory(**settings), server_factory(**settings)]
+    wait_for_no_streams(servers[0])  # those of the tests before have ended
+
+    statuses = Counter(release_at_once(spread(servers)))
+
+    assert statuses[202] == 3, statuses  # across 2 instances of 2 workers each
+    assert statuses[429] == BURST - 3, statuses
+    assert records_by_status(servers[0])["streaming"] == 3
+    cancel_streaming(servers[0])
+
+
+def cancel_streaming(server) -> None:
+    """Stop every generation still running, and wait for their records to end."""
+    for item in get_json(server.url, "/api/v1/feedback?limit=100")["items"]:
+        if item["status"] == "streaming":
+            post_json(server.url, f"/api/v1/feedback/{item['id']}/cancel")
+    wait_for_no_streams(server)
+
+
+def wait_for_no_streams(server, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while records_by_status(server)["streaming"]:
+        assert time.monotonic() < deadline, "records are still streaming"
+        time.sleep(0.05)
