@@ -11,7 +11,14 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from .fake_openai import FakeOpenAI
+from interview.api.callers import caller_key
+from interview.extensions import db
+from interview.feedback.records import final_state, record_as_saved, serialize
+from interview.feedback.spool import spool_record
+
+from .conftest import wait_for_generations
+from .factories import feedback_record
+from .fake_openai import FakeOpenAI, Fault
 from .test_scale_out import get_json, post_json
 
 BURST = 40
@@ -129,3 +136,69 @@ def wait_for_no_streams(server, timeout: float = 10.0) -> None:
     while records_by_status(server)["streaming"]:
         assert time.monotonic() < deadline, "records are still streaming"
         time.sleep(0.05)
+
+
+# -- in one process: what counts against the cap and the budget --------------------------------
+
+ASYNC = {"Prefer": "respond-async"}
+FEEDBACK = json.loads(BODY)
+
+
+def a_streaming_record_of(app, caller: str) -> dict:
+    """Insert a `streaming` record counted against `caller`, as an admitted POST does."""
+    with app.app_context():
+        record = feedback_record(status="streaming", caller=caller)
+        db.session.add(record)
+        db.session.commit()
+        return {**serialize(record), "owner": record.owner}
+
+
+def the_test_clients_caller(app) -> str:
+    with app.test_request_context(environ_base={"REMOTE_ADDR": "127.0.0.1"}):
+        return caller_key()
+
+
+def test_a_record_whose_end_was_spooled_does_not_count_against_the_cap(
+    make_app, upstream, tmp_path
+):
+    spool_dir = str(tmp_path / "spool")
+    app = make_app(INTERVIEW_MAX_OPEN_STREAMS="1", INTERVIEW_SPOOL_DIR=spool_dir)
+    client = app.test_client()
+    running = a_streaming_record_of(app, the_test_clients_caller(app))
+    assert client.post("/api/v1/feedback", json=FEEDBACK, headers=ASYNC).status_code == 429
+
+    # its final save found the database down: the end went to the spool, not yet replayed
+    final = final_state(
+        status="completed", feedback="Fine.", error=None, usage=None, first_token_ms=1
+    )
+    spool_record(spool_dir, {**record_as_saved(running, final), "owner": running["owner"]})
+
+    assert client.post("/api/v1/feedback", json=FEEDBACK, headers=ASYNC).status_code == 202
+    wait_for_generations()
+
+
+def test_a_request_refused_by_the_cap_spends_no_rate_budget(make_app, upstream):
+    app = make_app(INTERVIEW_MAX_OPEN_STREAMS="1", INTERVIEW_RATE_LIMIT="2/minute")
+    client = app.test_client()
+    upstream.enqueue(Fault(hang_after=1))
+
+    def post():
+        return client.post("/api/v1/feedback", json=FEEDBACK, headers=ASYNC)
+
+    first = post()
+    assert first.status_code == 202
+    upstream.wait_for_requests(1)
+    for _ in range(3):
+        refused = post()
+        assert refused.status_code == 429 and "streams" in refused.get_json()["detail"]
+    upstream.release_hangs()
+    wait_for_generations()
+
+    assert post().status_code == 202  # the second of two a minute
+    wait_for_generations()
+    past_the_limit = post()
+    assert past_the_limit.status_code == 429
+    assert past_the_limit.get_json()["detail"] == "2 per 1 minute"
+    assert past_the_limit.headers["X-RateLimit-Remaining"] == "0"
+    assert 0 < int(past_the_limit.headers["Retry-After"]) <= 60
+    wait_for_generations()
