@@ -21,7 +21,7 @@ from .factories import feedback_record
 from .fake_openai import FakeOpenAI, Fault
 from .test_scale_out import get_json, post_json
 
-BURST = 40
+BURST = 60
 BODY = json.dumps({"question": "Why this role?", "answer": "I like building tools."})
 
 
