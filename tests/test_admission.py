@@ -7,6 +7,7 @@ import threading
 import time
 import uuid
 from collections import Counter
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 import pytest
@@ -25,13 +26,19 @@ BURST = 60
 BODY = json.dumps({"question": "Why this role?", "answer": "I like building tools."})
 
 
-def release_at_once(urls: list[str], path: str = "/api/v1/feedback") -> list[int]:
-    """POST one generation request to each of `urls` at the same moment; return the statuses.
+class Answer(NamedTuple):
+    status: int
+    headers: http.client.HTTPMessage
+    body: bytes
+
+
+def release_at_once(urls: list[str], path: str = "/api/v1/feedback") -> list[Answer]:
+    """POST one generation request to each of `urls` at the same moment; return the answers.
 
     Every connection is open before the barrier lets all the requests go.
     """
     barrier = threading.Barrier(len(urls))
-    statuses: list[int] = [0] * len(urls)
+    answers: list[Answer | None] = [None] * len(urls)
 
     def send(index: int, url: str) -> None:
         address = urlsplit(url)
@@ -41,8 +48,7 @@ def release_at_once(urls: list[str], path: str = "/api/v1/feedback") -> list[int
         barrier.wait()
         connection.request("POST", path, body=BODY, headers=headers)
         response = connection.getresponse()
-        response.read()
-        statuses[index] = response.status
+        answers[index] = Answer(response.status, response.headers, response.read())
         connection.close()
 
     threads = [threading.Thread(target=send, args=(i, url)) for i, url in enumerate(urls)]
@@ -50,7 +56,11 @@ def release_at_once(urls: list[str], path: str = "/api/v1/feedback") -> list[int
         thread.start()
     for thread in threads:
         thread.join(30)
-    return statuses
+    return answers
+
+
+def count_statuses(answers: list[Answer]) -> Counter:
+    return Counter(answer.status for answer in answers)
 
 
 def spread(servers, count: int = BURST) -> list[str]:
@@ -89,10 +99,17 @@ def test_a_burst_through_redis_gets_no_more_than_the_rate_limit(
     settings = one_caller(INTERVIEW_RATE_LIMIT="5/minute", REDIS_URL=redis_url)
     servers = [server_factory(**settings), server_factory(**settings)]
 
-    statuses = Counter(release_at_once(spread(servers)))
+    answers = release_at_once(spread(servers))
 
+    statuses = count_statuses(answers)
     assert statuses[202] == 5, statuses  # across 2 instances of 2 workers each
     assert statuses[429] == BURST - 5, statuses
+    for status, headers, body in answers:
+        if status == 429:
+            assert headers["Content-Type"] == "application/problem+json"
+            assert json.loads(body)["detail"] == "5 per 1 minute"
+            assert 0 < int(headers["Retry-After"]) <= 60
+            assert (headers["X-RateLimit-Limit"], headers["X-RateLimit-Remaining"]) == ("5", "0")
 
 
 def test_without_redis_a_burst_gets_the_rate_limit_from_each_worker_at_most(
@@ -100,7 +117,7 @@ def test_without_redis_a_burst_gets_the_rate_limit_from_each_worker_at_most(
 ):
     server = server_factory(**one_caller(INTERVIEW_RATE_LIMIT="5/minute"))
 
-    statuses = Counter(release_at_once(spread([server])))
+    statuses = count_statuses(release_at_once(spread([server])))
 
     assert 5 <= statuses[202] <= 2 * 5, statuses  # each worker process counts alone
     assert statuses[202] + statuses[429] == BURST, statuses
@@ -115,10 +132,13 @@ def test_a_burst_opens_no_more_streams_than_the_cap_across_instances(
     servers = [server_factory(**settings), server_factory(**settings)]
     wait_for_no_streams(servers[0])  # those of the tests before have ended
 
-    statuses = Counter(release_at_once(spread(servers)))
+    answers = release_at_once(spread(servers))
 
+    statuses = count_statuses(answers)
     assert statuses[202] == 3, statuses  # across 2 instances of 2 workers each
     assert statuses[429] == BURST - 3, statuses
+    refusals = [json.loads(body)["detail"] for status, _, body in answers if status == 429]
+    assert all(detail.startswith("3 feedback streams") for detail in refusals)
     assert records_by_status(servers[0])["streaming"] == 3
     cancel_streaming(servers[0])
 
