@@ -22,6 +22,12 @@ worker and instance that shares the database:
   the whole worker in SQLite's busy wait. (So here, the loser of a race between
   two requests with the same Idempotency-Key has spent one unit.)
 
+Within a process, the admissions of one caller first take turns on a lock of
+the process (one of LOCAL_STRIPES, by the caller's hash), waited for without
+a database connection: a burst of one caller holds at most one connection per
+worker while it waits for the database's lock, never one per request (which
+would empty the pool, and PostgreSQL's connection slots, for everyone).
+
 The order is cap, then budget: a request refused by the cap spends no budget;
 one refused by the budget leaves no record.
 
@@ -32,6 +38,7 @@ another host's spooled record counts until that host's housekeeping replays it,
 a few seconds after the database is back.
 """
 
+import threading
 from collections.abc import Callable
 from contextlib import nullcontext
 from typing import Any
@@ -43,6 +50,9 @@ from .file_lock import exclusive_lock
 from .records import create_streaming_record, insert_streaming_record, open_stream_ids
 from .spool import spooled_ids
 
+#: How many locks a process spreads its callers over; two callers on one lock
+#: only take turns in this process, for the milliseconds an admission lasts.
+LOCAL_STRIPES = 64
 #: The first key of the advisory locks taken here ("ad" "mi"), kept apart from
 #: any other use of advisory locks on the same database.
 ADVISORY_LOCK_SPACE = 0x61646D69
@@ -71,6 +81,17 @@ def admit_streaming_record(
     `insert_streaming_record` does.
     """
     cap = max_open if caller is not None else None
+    with _local_turn(caller) if cap is not None else nullcontext():
+        return _admit(fields, caller, cap, spool_dir, spend_budget)
+
+
+def _admit(
+    fields: dict[str, Any],
+    caller: str | None,
+    cap: int | None,
+    spool_dir: str,
+    spend_budget: Callable[[], None],
+) -> dict[str, Any]:
     if db.engine.dialect.name == "postgresql":
         with db.engine.begin() as connection:
             if cap is not None:
@@ -86,6 +107,15 @@ def admit_streaming_record(
                 _check_cap(connection, caller, cap, spool_dir)
         spend_budget()
         return create_streaming_record(**fields)
+
+
+# One set per process, shared by its apps: the turns they enforce hold across apps anyway.
+# Created at import, after gevent has patched `threading` (gunicorn.conf.py: no preload).
+_local_locks = [threading.Lock() for _ in range(LOCAL_STRIPES)]
+
+
+def _local_turn(caller: str) -> threading.Lock:
+    return _local_locks[hash(caller) % LOCAL_STRIPES]
 
 
 def _lock_caller(connection: Connection, caller: str) -> None:
