@@ -2,25 +2,36 @@
 
 - INTERVIEW_RATE_LIMIT (Flask-Limiter) counts the requests that start a
   generation, per caller (`callers.py`), in one budget shared by every
-  generation endpoint. It is checked before the view runs and deducted only
-  when a generation started: a request refused for bad input, or a repeat that
-  attaches to an earlier record by its Idempotency-Key, costs nothing. With
-  REDIS_URL the counts are shared by every worker and instance; if Redis stops
-  answering, each process falls back to counting in memory.
-- INTERVIEW_MAX_OPEN_STREAMS counts the caller's generations still running,
-  in the database, so it holds across workers and instances without Redis.
+  generation endpoint. Before the view, Flask-Limiter only tests it (a caller
+  already past it is refused before the view runs); the count is
+  taken with one atomic test-and-hit (`limits`' `hit`: a Lua script in Redis,
+  an increment checked and undone in memory) when the generation is admitted,
+  in one step with the cap and the insert (`feedback/admission.py`). So
+  requests in flight together cannot all see the old count, and a request
+  refused for bad input, refused by the cap, or attached to an earlier record
+  by its Idempotency-Key costs nothing.
+  With REDIS_URL the count is shared by every worker and instance; without it
+  (or if Redis stops answering, when each process falls back to memory) each
+  worker process counts alone, so a caller gets at most the limit from each.
+- INTERVIEW_MAX_OPEN_STREAMS counts the caller's generations still running, in
+  the database, under a per-caller lock held with the insert: it holds across
+  workers and instances, with or without Redis.
 Past either: 429 problem+json with Retry-After, and no record.
 """
 
+import logging
 from typing import Any
 
-from flask import Flask, g, request
+from flask import Flask, current_app, request
 from flask_limiter import Limiter
 from werkzeug.exceptions import TooManyRequests
 
+from ..feedback.admission import TooManyOpenStreams
 from ..feedback.live import Generation
-from ..feedback.service import TooManyOpenStreams, start_feedback
+from ..feedback.service import start_feedback
 from .callers import caller_key
+
+log = logging.getLogger(__name__)
 
 GENERATION_ENDPOINTS = frozenset({"api.feedback.create_feedback", "api.openai.chat_completions"})
 #: A generation takes tens of seconds; a few seconds on, one of the caller's
@@ -38,7 +49,8 @@ def register_rate_limits(app: Flask) -> None:
         caller_key,
         application_limits=[rate] if rate else [],
         application_limits_exempt_when=lambda: not _is_generation_request(),
-        application_limits_deduct_when=lambda response: g.get("generation_started", False),
+        # tested before the view, never deducted after it: `spend_rate_budget` counts
+        application_limits_deduct_when=lambda response: False,
         storage_uri=app.config["REDIS_URL"] or "memory://",
         strategy="sliding-window-counter",
         key_prefix="interview-rate",
@@ -49,6 +61,23 @@ def register_rate_limits(app: Flask) -> None:
         enabled=rate is not None,
     )
     limiter.init_app(app)
+    app.extensions["interview.limiter"] = limiter
+
+
+def spend_rate_budget() -> None:
+    """Take one generation from this request's rate budget in one atomic step, or raise 429."""
+    limiter: Limiter = current_app.extensions["interview.limiter"]
+    budget = limiter.current_limit  # what Flask-Limiter tested before the view, if anything
+    if budget is None:
+        return
+    try:
+        spent = limiter.limiter.hit(budget.limit, *budget.request_args)
+    except Exception:  # the storage failed since the test: the next request falls back
+        log.warning("rate limit storage unreachable; generation admitted uncounted")
+        return
+    if not spent:
+        budget.breached = True
+        raise TooManyRequests(str(budget.limit))
 
 
 def start_callers_feedback(
@@ -59,11 +88,11 @@ def start_callers_feedback(
 ) -> Generation:
     """Start a generation counted against this request's caller, or answer 429."""
     try:
-        generation = start_feedback(app, payload, owner, idempotency, caller=caller_key())
+        return start_feedback(
+            app, payload, owner, idempotency, caller=caller_key(), spend_budget=spend_rate_budget
+        )
     except TooManyOpenStreams as exc:
         raise TooManyRequests(
             f"{exc}. Wait for one to finish, or cancel one.",
             retry_after=OPEN_STREAMS_RETRY_AFTER_S,
         ) from None
-    g.generation_started = True
-    return generation

@@ -18,7 +18,7 @@ from collections.abc import Collection, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, bindparam, or_, select, true, update
+from sqlalchemy import ColumnElement, Connection, and_, bindparam, or_, select, true, update
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
@@ -66,7 +66,13 @@ def serialize(record: Feedback) -> dict[str, Any]:
 
 
 def create_streaming_record(**fields: Any) -> dict[str, Any]:
-    """Insert a record in status `streaming` and commit, before any byte is streamed.
+    """Insert a record in status `streaming` and commit, before any byte is streamed."""
+    with db.engine.begin() as connection:
+        return insert_streaming_record(connection, **fields)
+
+
+def insert_streaming_record(connection: Connection, **fields: Any) -> dict[str, Any]:
+    """Insert a record in status `streaming` in `connection`'s transaction.
 
     Returns the record serialized, plus its `owner`: built from the values
     inserted, not read back (one statement, where the ORM would take two).
@@ -82,8 +88,7 @@ def create_streaming_record(**fields: Any) -> dict[str, Any]:
         **fields,
     }
     columns = {"id" if name == "feedback_id" else name: v for name, v in values.items()}
-    with db.engine.begin() as connection:
-        connection.execute(_INSERT_RECORD, columns)
+    connection.execute(_INSERT_RECORD, columns)
     not_yet_set = dict.fromkeys(_FINAL_COLUMNS)
     return {**feedback_schema.dump({**not_yet_set, **values}), "owner": values["owner"]}
 
@@ -124,15 +129,12 @@ def record_as_saved(created: dict[str, Any], final: dict[str, Any]) -> dict[str,
     )
 
 
-def count_open_streams(caller: str) -> int:
-    """How many of this caller's generations are still running."""
-    count = db.session.execute(
-        select(db.func.count())
-        .select_from(Feedback)
-        .where(Feedback.caller == caller, Feedback.status == STREAMING)
-    ).scalar_one()
-    db.session.commit()
-    return count
+def open_stream_ids(connection: Connection, caller: str) -> set[str]:
+    """The ids of this caller's records still `streaming`, read in `connection`'s transaction."""
+    query = select(Feedback.feedback_id).where(
+        Feedback.caller == caller, Feedback.status == STREAMING
+    )
+    return set(connection.execute(query).scalars())
 
 
 def get_record(feedback_id: str, owner: str | None) -> Feedback | None:

@@ -1,12 +1,13 @@
 """What the API asks of the domain: start a feedback, follow one, stop one."""
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from flask import Flask
 
 from ..models import STREAMING
+from .admission import admit_streaming_record
 from .bus import NullBus, RedisBus
 from .encoders import EventEncoder
 from .events import Feed, stream_feedback_events
@@ -19,8 +20,6 @@ from .prompt import PROMPT_VERSION, build_feedback_prompt
 from .providers import FeedbackProvider
 from .providers.base import FeedbackInput
 from .records import (
-    count_open_streams,
-    create_streaming_record,
     get_record,
     interrupt_stale,
     is_stale,
@@ -40,12 +39,8 @@ def bus_of(app: Flask) -> RedisBus | NullBus:
     return app.extensions["interview.bus"]
 
 
-class TooManyOpenStreams(Exception):
-    """The caller already has INTERVIEW_MAX_OPEN_STREAMS generations running."""
-
-    def __init__(self, limit: int) -> None:
-        super().__init__(f"{limit} feedback streams are already running for this caller.")
-        self.limit = limit
+def _nothing_to_spend() -> None:
+    pass
 
 
 def start_feedback(
@@ -54,26 +49,26 @@ def start_feedback(
     owner: str | None,
     idempotency: tuple[str, str] | None = None,
     caller: str | None = None,
+    spend_budget: Callable[[], None] = _nothing_to_spend,
 ) -> Generation:
     """Save a `streaming` record for the answer and start generating its feedback.
 
     `idempotency` is the request's scoped key and digest, stored on the record.
-    `caller` is who the request counts against for INTERVIEW_MAX_OPEN_STREAMS:
-    past the cap this raises `TooManyOpenStreams` and saves nothing. (Two
-    requests at the same instant may both pass; the cap holds to within that.)
+    `caller` is who the request counts against for INTERVIEW_MAX_OPEN_STREAMS,
+    and `spend_budget` takes one generation from its rate budget (or raises):
+    both are settled in one step with the insert, so requests at the same
+    instant cannot pass together (`admission.py`). Past the cap this raises
+    `TooManyOpenStreams`; either refusal saves nothing.
     """
     after_due_streams()
     config = app.config
-    max_open = config["INTERVIEW_MAX_OPEN_STREAMS"]
-    if caller is not None and max_open is not None and count_open_streams(caller) >= max_open:
-        raise TooManyOpenStreams(max_open)
     provider = provider_of(app)
     question, answer, role = payload["question"], payload["answer"], payload.get("role")
     delay_ms = payload.get("delay_ms")
     if delay_ms is None:
         delay_ms = config["INTERVIEW_STREAM_DELAY_MS"]
     metrics = compute_answer_metrics(question, answer)
-    created = create_streaming_record(
+    fields = dict(
         owner=owner,
         question=question,
         answer=answer,
@@ -86,6 +81,13 @@ def start_feedback(
         idempotency_key=idempotency[0] if idempotency else None,
         request_digest=idempotency[1] if idempotency else None,
         caller=caller,
+    )
+    created = admit_streaming_record(
+        fields,
+        caller=caller,
+        max_open=config["INTERVIEW_MAX_OPEN_STREAMS"],
+        spool_dir=config["INTERVIEW_SPOOL_DIR"],
+        spend_budget=spend_budget,
     )
     generation = Generation(start_event_data(created), delay_s=delay_ms / 1000)
     request = FeedbackInput(

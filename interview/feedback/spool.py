@@ -92,6 +92,13 @@ def spooled_lines(directory: str) -> list[bytes]:
         return _read_lines(Path(directory) / SPOOL_NAME)
 
 
+def spooled_ids(directory: str) -> set[str]:
+    """The ids of the records in the spool: ended, though the database still says `streaming`."""
+    if not has_spooled(directory):
+        return set()
+    return {record["id"] for line in spooled_lines(directory) if (record := _parse(line))}
+
+
 def replay_spool(
     directory: str, save: Callable[[dict[str, Any]], str] = save_spooled_record
 ) -> ReplayReport:
