@@ -46,8 +46,18 @@ _INSERT_RECORD = Feedback.__table__.insert()
 _FINAL_COLUMNS = ("status", "feedback", "error", "usage", "first_token_ms", "score", "completed_at")
 _FINISH_RECORD = (
     update(Feedback.__table__)
-    .where(Feedback.__table__.c.id == bindparam("b_id"))
+    .where(Feedback.__table__.c.id == bindparam("b_id"), Feedback.__table__.c.status == STREAMING)
     .values({column: bindparam(f"b_{column}") for column in _FINAL_COLUMNS})
+)
+# What a generation's end adds to a record already ended by someone else: its text.
+_TEXT_COLUMNS = ("feedback", "usage", "first_token_ms", "score")
+_ADD_TEXT = (
+    update(Feedback.__table__)
+    .where(Feedback.__table__.c.id == bindparam("b_id"))
+    .values({column: bindparam(f"b_{column}") for column in _TEXT_COLUMNS})
+)
+_HOW_IT_ENDED = select(Feedback.status, Feedback.error, Feedback.completed_at).where(
+    Feedback.feedback_id == bindparam("b_id")
 )
 
 _FLUSH_PROGRESS = (
@@ -108,12 +118,40 @@ def final_state(
     }
 
 
-def finish_record(feedback_id: str, final: dict[str, Any]) -> bool:
-    """Save a generation's end (`final_state`); False when the record was deleted."""
-    parameters = {f"b_{column}": final[column] for column in _FINAL_COLUMNS}
+def finish_record(feedback_id: str, final: dict[str, Any]) -> dict[str, Any] | None:
+    """Save a generation's end (`final_state`); return it as saved, None if the record was deleted.
+
+    The first end of a record settles its status: one the stale sweep ended
+    meanwhile stays `interrupted`, as its followers were told, and gets the
+    generation's text (the sweep had only the text flushed).
+    """
+    parameters = {
+        "b_id": feedback_id,
+        **{f"b_{column}": final[column] for column in _FINAL_COLUMNS},
+    }
     with db.engine.begin() as connection:
-        result = connection.execute(_FINISH_RECORD, {"b_id": feedback_id, **parameters})
-    return result.rowcount > 0
+        if connection.execute(_FINISH_RECORD, parameters).rowcount:
+            return final
+        ended = connection.execute(_HOW_IT_ENDED, {"b_id": feedback_id}).one_or_none()
+        if ended is None:
+            return None
+        connection.execute(_ADD_TEXT, parameters)
+    return {
+        **final,
+        "status": ended.status,
+        "error": ended.error,
+        "completed_at": ended.completed_at,
+    }
+
+
+def end_unsaved_record(feedback_id: str, final: dict[str, Any]) -> None:
+    """End a `streaming` record whose end the database refused, without the generated text."""
+    db.session.execute(
+        update(Feedback)
+        .where(Feedback.feedback_id == feedback_id, Feedback.status == STREAMING)
+        .values(status=final["status"], error=final["error"], completed_at=final["completed_at"])
+    )
+    db.session.commit()
 
 
 def record_as_saved(created: dict[str, Any], final: dict[str, Any]) -> dict[str, Any]:
@@ -353,6 +391,12 @@ def is_database_unavailable(exc: BaseException) -> bool:
 
 
 SAVED, ALREADY_SAVED, GONE = "saved", "already saved", "gone"
+SAVE_FAILED = "save_failed"
+
+
+def _ended_unsaved() -> ColumnElement[bool]:
+    """A record ended without its text because the database refused its end."""
+    return and_(Feedback.status == FAILED, Feedback.error["code"].as_string() == SAVE_FAILED)
 
 
 def save_spooled_record(spooled: dict[str, Any]) -> str:
@@ -360,7 +404,9 @@ def save_spooled_record(spooled: dict[str, Any]) -> str:
 
     SAVED: the record was `streaming`, or `interrupted` by the stale sweep, which
     only had the text flushed before the database went away: the spooled end
-    is the generation's own, with all its text, so it wins. ALREADY_SAVED: the
+    is the generation's own, with all its text, so it wins; or it was ended
+    `failed` with `save_failed` when the database refused its end
+    (`producer._save_refused`), and gets its text now. ALREADY_SAVED: the
     record is `completed` or `failed`, saved after all (a commit whose answer
     was lost). GONE: the owner deleted the record meanwhile; it stays deleted.
     Raises on a spooled line that is not a finished record.
@@ -378,7 +424,7 @@ def save_spooled_record(spooled: dict[str, Any]) -> str:
             update(Feedback)
             .where(
                 Feedback.feedback_id == feedback_id,
-                Feedback.status.in_((STREAMING, INTERRUPTED)),
+                or_(Feedback.status.in_((STREAMING, INTERRUPTED)), _ended_unsaved()),
             )
             .values(**values)
         ).rowcount
