@@ -311,20 +311,30 @@ def stop_requests_among(feedback_ids: Collection[str]) -> list[str]:
     return [feedback_id for feedback_id in feedback_ids if feedback_id not in going_on]
 
 
-def touch_progress(feedback_ids: Collection[str]) -> None:
-    """Show that this process is still generating these records."""
-    db.session.execute(
-        update(Feedback)
-        .where(Feedback.feedback_id.in_(feedback_ids), Feedback.status == STREAMING)
-        .values(progress_at=utcnow())
+def interrupt_records_of(worker_ids: Collection[str]) -> list[str]:
+    """End as `interrupted` the `streaming` records of workers judged dead (`heartbeats.py`).
+
+    Each keeps the text flushed so far.
+    """
+    swept = (
+        db.session.execute(
+            update(Feedback)
+            .where(Feedback.status == STREAMING, Feedback.worker_id.in_(worker_ids))
+            .values(status=INTERRUPTED, completed_at=utcnow())
+            .returning(Feedback.feedback_id)
+        )
+        .scalars()
+        .all()
     )
     db.session.commit()
+    return list(swept)
 
 
 def interrupt_stale(stale_after_s: float) -> list[str]:
-    """End every `streaming` record whose process has shown no sign of life for a while.
+    """End every `streaming` record without a worker id whose process has shown no sign of life.
 
-    Such a record was left by a worker that died; it keeps the text flushed so far.
+    Such a record was made before workers had ids, by a process that flushed
+    its text or touched `progress_at` while alive; it keeps the text flushed so far.
     """
     cutoff = utcnow() - timedelta(seconds=stale_after_s)
     if db.engine.dialect.name == "sqlite":
@@ -333,7 +343,11 @@ def interrupt_stale(stale_after_s: float) -> list[str]:
     swept = (
         db.session.execute(
             update(Feedback)
-            .where(Feedback.status == STREAMING, last_sign < cutoff)
+            .where(
+                Feedback.status == STREAMING,
+                Feedback.worker_id.is_(None),
+                last_sign < cutoff,
+            )
             .values(status=INTERRUPTED, completed_at=utcnow())
             .returning(Feedback.feedback_id)
         )
@@ -345,7 +359,12 @@ def interrupt_stale(stale_after_s: float) -> list[str]:
 
 
 def is_stale(record: Feedback, stale_after_s: float) -> bool:
-    """True when a `streaming` record's process has shown no sign of life for a while."""
+    """True when a `streaming` record without a worker id has shown no sign of life for a while.
+
+    A record with a worker id is judged by its worker's heartbeat instead (`heartbeats.py`).
+    """
+    if record.worker_id is not None:
+        return False
     last_sign = record.progress_at or record.created_at
     if last_sign.tzinfo is None:
         last_sign = last_sign.replace(tzinfo=UTC)
