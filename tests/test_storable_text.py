@@ -13,10 +13,13 @@ import pytest
 
 from interview.extensions import db
 from interview.feedback import producer
-from interview.feedback.spool import spooled_lines
+from interview.feedback.producer import NOT_SAVED
+from interview.feedback.records import end_unsaved_record, final_state, record_as_saved, serialize
+from interview.feedback.spool import replay_spool, spool_record, spooled_lines
 from interview.feedback.storable import storable_text
 from interview.models import Feedback
 
+from .factories import feedback_record
 from .sse_client import stream_from_response
 
 BODY = {"question": "Why this team?", "answer": "Because I care about the users."}
@@ -141,3 +144,29 @@ def test_a_row_the_database_refuses_fails_alone_and_its_record_is_spooled(
     for feedback_id in other_ids:
         assert read_to_the_end(client, feedback_id).text() == OTHER_TEXT
         assert stored(app, feedback_id).status == "completed"
+    # refused again on replay: set aside for an operator, the record stays as it ended
+    with app.app_context():
+        assert replay_spool(spool_dir).rejected == 1
+    assert stored(app, nul_id).status == "failed"
+
+
+def test_a_replay_adds_the_text_to_a_record_ended_without_it(app, tmp_path):
+    spool_dir = str(tmp_path / "spool")
+    with app.app_context():
+        record = feedback_record(status="streaming", feedback="Good st")
+        db.session.add(record)
+        db.session.commit()
+        created = {**serialize(record), "owner": record.owner}
+    final = final_state(
+        status="failed", feedback=OTHER_TEXT, error=NOT_SAVED, usage=None, first_token_ms=5
+    )
+    with app.app_context():
+        end_unsaved_record(created["id"], final)
+    spool_record(spool_dir, {**record_as_saved(created, final), "owner": None})
+
+    with app.app_context():
+        report = replay_spool(spool_dir)
+
+    assert report.saved == [created["id"]]
+    saved = stored(app, created["id"])
+    assert (saved.status, saved.error, saved.feedback) == ("failed", NOT_SAVED, OTHER_TEXT)
