@@ -58,8 +58,8 @@ class Feedback(db.Model):
     first_token_ms: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    # While `streaming`: when the generating process last showed it was alive
-    # (text flushed or a keep-alive touch); a stale one means that process died.
+    # While `streaming`: when its text was last flushed. For a record without a
+    # `worker_id` (made before workers had ids), a stale one means its process died.
     progress_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Set by a cancel from any process; the generating process watches for it.
     cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
