@@ -92,7 +92,6 @@ def read_to_the_end(client, feedback_id: str):
     return stream_from_response(client.get(f"/api/v1/feedback/{feedback_id}/events"))
 
 
-@postgres_only
 def test_a_nul_from_the_model_is_saved_as_streamed_and_stops_no_other_save(app, client, upstream):
     nul_id, *other_ids = start_generations(client, upstream, count=5)
 

@@ -25,7 +25,7 @@ from .test_scale_out import BODY, TEXT, post_json, wait_for_status
 
 postgres_only = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 
-STALE_AFTER_S = 3.0
+STALE_AFTER_S = 4.0
 
 
 @pytest.fixture
