@@ -58,8 +58,8 @@ class Feedback(db.Model):
     first_token_ms: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    # While `streaming`: when the generating process last showed it was alive
-    # (text flushed or a keep-alive touch); a stale one means that process died.
+    # While `streaming`: when its text was last flushed. For a record without a
+    # `worker_id` (made before workers had ids), a stale one means its process died.
     progress_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Set by a cancel from any process; the generating process watches for it.
     cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
@@ -69,10 +69,14 @@ class Feedback(db.Model):
     # Who the request counted against (`api/callers.py`, a keyed hash): the
     # open-stream cap counts this caller's records still `streaming`.
     caller: Mapped[str | None] = mapped_column(String(64))
+    # The process generating it (`Worker`): its records are swept only once it is
+    # judged dead. None on records made before workers had ids (judged by `progress_at`).
+    worker_id: Mapped[str | None] = mapped_column(String(64))
 
     __table_args__ = (
         Index("ix_feedback_owner_created", "owner", "created_at", "id"),
         Index("ix_feedback_status_progress", "status", "progress_at"),
+        Index("ix_feedback_status_worker", "status", "worker_id"),
         Index("ix_feedback_caller_status", "caller", "status"),
         Index("ix_feedback_created", "created_at"),
         UniqueConstraint("idempotency_key", name="uq_feedback_idempotency_key"),
@@ -95,3 +99,15 @@ class Question(db.Model):
     imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     __table_args__ = (Index("ix_question_category_position", "category", "position"),)
+
+
+class Worker(db.Model):
+    """A process that generates feedback, and its heartbeat (`feedback/heartbeats.py`)."""
+
+    __tablename__ = "worker"
+
+    worker_id: Mapped[str] = mapped_column("id", String(64), primary_key=True)
+    # Counted up while it generates: a sweeper compares counts it has seen
+    # itself, never clocks of two machines.
+    beats: Mapped[int] = mapped_column(Integer, default=0)
+    beat_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

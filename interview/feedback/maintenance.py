@@ -1,19 +1,24 @@
-"""Each worker's housekeeping: stop requests, signs of life, the stale sweep, shutdown.
+"""Each worker's housekeeping: stop requests, heartbeats, the stale sweep, shutdown.
 
 One background greenlet per worker (started by gunicorn's `post_worker_init`
 hook, see gunicorn.conf.py) runs every CHECK_INTERVAL_S:
 - stops the generations of this process whose record was flagged by a cancel
   (from any process) or deleted, by closing their upstream;
-- every third of INTERVIEW_STALE_AFTER_S (at most 10 s), touches `progress_at`
-  of the records it generates, so a slow upstream never looks like a dead worker;
+- every tenth of INTERVIEW_STALE_AFTER_S (at most 1 s), while it generates,
+  counts its heartbeat, and looks at the other workers' (`heartbeats.py`): the
+  `streaming` records of a worker it has seen silent for INTERVIEW_STALE_AFTER_S
+  over its own continuous observations (the worker was killed) are ended as
+  `interrupted`, and their followers told. A failed check starts the
+  observations afresh, so a database outage never makes a live worker look dead;
 - every half of INTERVIEW_STALE_AFTER_S (at most 10 s), and once at start:
   replays the records spooled while the database was unreachable (`spool.py`;
-  only a file size is checked when there are none), then ends as `interrupted`
-  the records `streaming` with no sign of life for INTERVIEW_STALE_AFTER_S
-  (their worker was killed), and tells their followers. A spooled record the
-  sweep reached first is still replayed over it: the spool has the
-  generation's own end and all its text, the sweep only the text flushed.
-- every hour, with INTERVIEW_RETENTION_DAYS, deletes the finished records
+  only a file size is checked when there are none), then ends the records
+  without a worker id (made before workers had ids) that have shown no sign of
+  life (`progress_at`) for INTERVIEW_STALE_AFTER_S. A spooled record the sweep
+  reached first is still replayed over it: the spool has the generation's own
+  end and all its text, the sweep only the text flushed.
+- every hour: forgets the heartbeat rows silent for a day (workers killed
+  while idle), and with INTERVIEW_RETENTION_DAYS deletes the finished records
   older than that (`retention.py`).
 A failing check (database down) is logged and tried again at the next tick.
 """
@@ -21,12 +26,22 @@ A failing check (database down) is logged and tried again at the next tick.
 import logging
 import threading
 import time
+from datetime import timedelta
 
 from flask import Flask
 
 from .bus import NullBus, RedisBus
+from .heartbeats import (
+    HeartbeatWatch,
+    beat,
+    beat_interval_s,
+    forget_workers,
+    forget_workers_silent_for,
+    heartbeats_of_generating_workers,
+    this_worker_id,
+)
 from .live import live_generations
-from .records import interrupt_stale, stop_requests_among, touch_progress
+from .records import interrupt_records_of, interrupt_stale, stop_requests_among
 from .retention import delete_records_older_than
 from .spool import ReplayReport, ReplaySchedule, has_spooled, replay_spool
 
@@ -35,6 +50,7 @@ log = logging.getLogger(__name__)
 CHECK_INTERVAL_S = 0.5
 MAX_INTERVAL_S = 10.0
 RETENTION_INTERVAL_S = 3600.0
+FORGET_WORKERS_AFTER = timedelta(days=1)
 FAILURES_PER_LOG = int(60 / CHECK_INTERVAL_S)
 
 
@@ -49,11 +65,11 @@ def stop_requested_generations() -> None:
             generation.cancel()
 
 
-def tend_live_generations(touch: bool) -> None:
-    """Stop the flagged generations and, with `touch`, show signs of life."""
+def tend_live_generations(beating: bool) -> None:
+    """Stop the flagged generations and, with `beating`, count a heartbeat while any runs."""
     stop_requested_generations()
-    if touch and len(live_generations):
-        touch_progress(live_generations.ids())
+    if beating and len(live_generations):
+        beat(this_worker_id())
 
 
 def watch_live_generations(app: Flask, stop: threading.Event) -> threading.Thread:
@@ -65,26 +81,44 @@ def watch_live_generations(app: Flask, stop: threading.Event) -> threading.Threa
     """
 
     def watch() -> None:
-        touch_interval_s = min(MAX_INTERVAL_S, app.config["INTERVIEW_STALE_AFTER_S"] / 3)
-        last_touch = time.monotonic()
+        interval_s = beat_interval_s(app.config["INTERVIEW_STALE_AFTER_S"])
+        last_beat = float("-inf")
         while not stop.wait(CHECK_INTERVAL_S):
             now = time.monotonic()
-            touch = now - last_touch >= touch_interval_s
+            beating = now - last_beat >= interval_s
             try:
                 with app.app_context():
-                    tend_live_generations(touch)
+                    tend_live_generations(beating)
             except Exception:
                 log.warning("checking the live generations failed", exc_info=True)
-            if touch:
-                last_touch = now
+            if beating:
+                last_beat = now
 
     thread = threading.Thread(target=watch, daemon=True)
     thread.start()
     return thread
 
 
+def sweep_dead_workers(bus: RedisBus | NullBus, watch: HeartbeatWatch, now: float) -> list[str]:
+    """Observe the heartbeats; end the records of the workers judged dead; return their ids."""
+    dead = watch.dead_workers(heartbeats_of_generating_workers(), now)
+    if not dead:
+        return []
+    swept = interrupt_records_of(dead)
+    forget_workers(dead)
+    for feedback_id in swept:
+        bus.publish_end(feedback_id)
+    log.warning(
+        "marked %d records of %d silent workers as interrupted: %s",
+        len(swept),
+        len(dead),
+        ", ".join(dead),
+    )
+    return swept
+
+
 def sweep_stale_records(app: Flask, bus: RedisBus | NullBus) -> list[str]:
-    """End the records whose generating process died; return their ids."""
+    """End the records without a worker id whose generating process died; return their ids."""
     swept = interrupt_stale(app.config["INTERVIEW_STALE_AFTER_S"])
     for feedback_id in swept:
         bus.publish_end(feedback_id)
@@ -109,30 +143,34 @@ def run_maintenance(app: Flask) -> None:
     """Run the checks for ever (see the module docstring)."""
     bus = app.extensions["interview.bus"]
     stale_after_s = app.config["INTERVIEW_STALE_AFTER_S"]
-    touch_interval_s = min(MAX_INTERVAL_S, stale_after_s / 3)
+    heartbeat_s = beat_interval_s(stale_after_s)
     sweep_interval_s = min(MAX_INTERVAL_S, stale_after_s / 2)
     retention_days = app.config["INTERVIEW_RETENTION_DAYS"]
-    last_touch = last_sweep = last_purge = float("-inf")
+    watch = HeartbeatWatch(this_worker_id(), stale_after_s)
     replays = ReplaySchedule()
+    last_beat = last_sweep = last_purge = float("-inf")
     failures = 0
     while True:
         now = time.monotonic()
         try:
             with app.app_context():
-                touch = now - last_touch >= touch_interval_s and len(live_generations) > 0
-                tend_live_generations(touch)
-                if touch:
-                    last_touch = now
+                beating = now - last_beat >= heartbeat_s
+                tend_live_generations(beating)
+                if beating:
+                    sweep_dead_workers(bus, watch, time.monotonic())
+                    last_beat = now
                 if now - last_sweep >= sweep_interval_s:
                     if has_spooled(app.config["INTERVIEW_SPOOL_DIR"]):
                         replays.run_if_due(lambda: replay_spooled_records(app, bus))
                     sweep_stale_records(app, bus)
                     last_sweep = now
-                if retention_days and now - last_purge >= RETENTION_INTERVAL_S:
+                if now - last_purge >= RETENTION_INTERVAL_S:
                     last_purge = now
-                    if deleted := delete_records_older_than(retention_days):
+                    forget_workers_silent_for(FORGET_WORKERS_AFTER)
+                    if retention_days and (deleted := delete_records_older_than(retention_days)):
                         log.info("deleted %d records past the retention period", deleted)
         except Exception:
+            watch.forget()  # an outage stops every heartbeat: never count it as silence
             failures += 1
             if failures % FAILURES_PER_LOG == 1:  # an outage logs once a minute, not every tick
                 log.exception("maintenance check failed (%d times in a row)", failures)

@@ -5,7 +5,11 @@ any connection: a client that leaves does not stop it, so the record is saved
 with the whole text. It only stops early when asked to (`Generation.cancel`).
 The text so far is flushed to the record as it grows (`progress.py`); the end is
 saved in one short transaction, then announced on the bus. On failure the text
-so far is saved with status `failed` and the error.
+so far is saved with status `failed` and the error. A final save that finds the
+record already ended by the stale sweep keeps the sweep's status, which the
+record's followers were told, and adds its text (`records.finish_record`). A
+final save the database refuses (not for being unreachable) ends the record
+`failed` with `save_failed` and spools its text (`_save_refused`).
 
 While the database cannot be reached, the final save is retried with
 exponential backoff (SAVE_FIRST_RETRY_S, doubling) for INTERVIEW_SAVE_RETRY_S
@@ -35,8 +39,15 @@ from .pacing import after_due_streams, under_gevent
 from .progress import Progress, progress_flusher
 from .providers import FeedbackProvider, ProviderError
 from .providers.base import FeedbackInput
-from .records import final_state, finish_record, is_database_unavailable, record_as_saved
+from .records import (
+    end_unsaved_record,
+    final_state,
+    finish_record,
+    is_database_unavailable,
+    record_as_saved,
+)
 from .spool import spool_record
+from .storable import storable_text
 
 log = logging.getLogger(__name__)
 
@@ -129,7 +140,7 @@ def produce(
     try:
         for piece in upstream:
             now = time.monotonic()
-            generation.append(splitter.feed(piece), now)
+            generation.append(splitter.feed(storable_text(piece)), now)
             if first_token_ms is None:
                 first_token_ms = progress.first_token_ms = round((now - started) * 1000)
                 telemetry.first_token(now - started)
@@ -163,9 +174,10 @@ def produce(
         usage=upstream.usage,
         first_token_ms=first_token_ms,
     )
-    generation.finish(_save(app, generation.feedback_id, created, final))
+    outcome = _save(app, generation.feedback_id, created, final)
+    generation.finish(outcome)
     live_generations.discard(generation.feedback_id)
-    telemetry.generation_ended(generation, created, final, started)
+    telemetry.generation_ended(generation, created, final, settled_status(outcome, final), started)
     bus.publish_end(generation.feedback_id)
 
 
@@ -179,8 +191,8 @@ def _save(app: Flask, feedback_id: str, created: dict[str, Any], final: dict[str
                 saved = finish_record(feedback_id, final)
         except Exception as exc:
             if not is_database_unavailable(exc):
-                log.exception("saving record %s failed", feedback_id)
-                return Outcome(None, NOT_SAVED)
+                log.exception("the database refused the end of record %s", feedback_id)
+                return _save_refused(app, feedback_id, created, final)
             left_s = deadline - time.monotonic()
             if left_s <= 0 or _exiting.is_set():
                 return _spool(app, feedback_id, created, final)
@@ -192,9 +204,36 @@ def _save(app: Flask, feedback_id: str, created: dict[str, Any], final: dict[str
             _exiting.wait(min(wait_s, left_s))  # a cooperative sleep under gevent
             wait_s *= 2
             continue
-        if not saved:
+        if saved is None:
             return Outcome(None, DELETED)
-        return Outcome(record_as_saved(created, final), final["error"])
+        return Outcome(record_as_saved(created, saved), saved["error"])
+
+
+def _save_refused(
+    app: Flask, feedback_id: str, created: dict[str, Any], final: dict[str, Any]
+) -> Outcome:
+    """End a record whose end the database refused: `failed`, `save_failed`, its text spooled.
+
+    The spool keeps the whole text, for a replay to add to the record (or, if
+    the database refuses it again, for an operator, `spool.py`). The record is
+    ended at once by a write that carries no generated text, so it is never
+    left `streaming`; stream, record and log line all say the save failed.
+    """
+    failed = {**final, "status": FAILED, "error": NOT_SAVED}
+    outcome = _spool(app, feedback_id, created, failed)
+    try:
+        with app.app_context():
+            end_unsaved_record(feedback_id, failed)
+    except Exception:
+        log.exception("record %s could not be ended as failed; its replay will", feedback_id)
+    return Outcome(outcome.record, NOT_SAVED)
+
+
+def settled_status(outcome: Outcome, final: dict[str, Any]) -> str:
+    """The status a generation ended with, as its record says; `failed` when nothing was saved."""
+    if outcome.record is not None:
+        return outcome.record["status"]
+    return FAILED if outcome.error == NOT_SAVED else final["status"]
 
 
 def _spool(app: Flask, feedback_id: str, created: dict[str, Any], final: dict[str, Any]) -> Outcome:

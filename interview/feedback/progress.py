@@ -11,7 +11,11 @@ SQLite write holds the event loop for as long as it takes (about 2.5 ms per
 100 rows), and a flush of 600 streams at once would make every one of them
 late. A flush that fails (database down) is logged and skipped: the
 generations go on, the next try waits FLUSH_RETRY_S, and each end is saved as
-usual (`producer.py` retries it, then spools it).
+usual (`producer.py` retries it, then spools it). A batch the database refuses
+for another reason (a value it cannot hold) is written again row by row, so one
+bad row never holds back the others; the refused generation is logged and
+left out of later flushes (its text only grows), and its end is saved or
+spooled by its producer as usual.
 
 A generation's text therefore reaches its record within about FLUSH_INTERVAL_S
 of arriving; one that ends sooner is saved whole by its producer instead.
@@ -26,7 +30,7 @@ from flask import Flask
 
 from .bus import NullBus, RedisBus
 from .live import Generation, live_generations
-from .records import flush_progress
+from .records import flush_progress, is_database_unavailable
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +47,7 @@ class Progress:
         self.bus = bus
         self.flushed = 0
         self.first_token_ms: int | None = None
+        self.refused = False  # the database refused its text: flushed no more
 
 
 def flush_waiting_progress() -> None:
@@ -50,7 +55,11 @@ def flush_waiting_progress() -> None:
     waiting: dict[Flask, list[tuple[Generation, Progress, int]]] = defaultdict(list)
     for generation in live_generations.all():
         progress = generation.progress
-        if progress is not None and len(generation.characters) > progress.flushed:
+        if (
+            progress is not None
+            and not progress.refused
+            and len(generation.characters) > progress.flushed
+        ):
             waiting[progress.app].append((generation, progress, len(generation.characters)))
     for app, flushes in waiting.items():
         for start in range(0, len(flushes), FLUSH_BATCH_ROWS):
@@ -64,11 +73,39 @@ def _flush(app: Flask, flushes: list[tuple[Generation, Progress, int]]) -> None:
         for generation, progress, count in flushes
     ]
     with app.app_context():
-        flush_progress(rows)
+        try:
+            flush_progress(rows)
+        except Exception as exc:
+            if is_database_unavailable(exc):
+                raise
+            flushes = _flush_one_by_one(flushes, rows)
     for generation, progress, count in flushes:
         new = generation.characters[progress.flushed : count]
         progress.bus.publish_characters(generation.feedback_id, progress.flushed, new)
         progress.flushed = count
+
+
+def _flush_one_by_one(
+    flushes: list[tuple[Generation, Progress, int]], rows: list[tuple[str, str, int | None]]
+) -> list[tuple[Generation, Progress, int]]:
+    """Flush each row on its own after a batch was refused; return the flushes saved."""
+    saved = []
+    for flush, row in zip(flushes, rows, strict=True):
+        try:
+            flush_progress([row])
+        except Exception as exc:
+            if is_database_unavailable(exc):
+                raise
+            generation, progress, _ = flush
+            progress.refused = True
+            log.error(
+                "the database refused the text so far of record %s; it is flushed no more",
+                generation.feedback_id,
+                exc_info=True,
+            )
+        else:
+            saved.append(flush)
+    return saved
 
 
 class ProgressFlusher:

@@ -46,8 +46,18 @@ _INSERT_RECORD = Feedback.__table__.insert()
 _FINAL_COLUMNS = ("status", "feedback", "error", "usage", "first_token_ms", "score", "completed_at")
 _FINISH_RECORD = (
     update(Feedback.__table__)
-    .where(Feedback.__table__.c.id == bindparam("b_id"))
+    .where(Feedback.__table__.c.id == bindparam("b_id"), Feedback.__table__.c.status == STREAMING)
     .values({column: bindparam(f"b_{column}") for column in _FINAL_COLUMNS})
+)
+# What a generation's end adds to a record already ended by someone else: its text.
+_TEXT_COLUMNS = ("feedback", "usage", "first_token_ms", "score")
+_ADD_TEXT = (
+    update(Feedback.__table__)
+    .where(Feedback.__table__.c.id == bindparam("b_id"))
+    .values({column: bindparam(f"b_{column}") for column in _TEXT_COLUMNS})
+)
+_HOW_IT_ENDED = select(Feedback.status, Feedback.error, Feedback.completed_at).where(
+    Feedback.feedback_id == bindparam("b_id")
 )
 
 _FLUSH_PROGRESS = (
@@ -113,12 +123,40 @@ def final_state(
     }
 
 
-def finish_record(feedback_id: str, final: dict[str, Any]) -> bool:
-    """Save a generation's end (`final_state`); False when the record was deleted."""
-    parameters = {f"b_{column}": final[column] for column in _FINAL_COLUMNS}
+def finish_record(feedback_id: str, final: dict[str, Any]) -> dict[str, Any] | None:
+    """Save a generation's end (`final_state`); return it as saved, None if the record was deleted.
+
+    The first end of a record settles its status: one the stale sweep ended
+    meanwhile stays `interrupted`, as its followers were told, and gets the
+    generation's text (the sweep had only the text flushed).
+    """
+    parameters = {
+        "b_id": feedback_id,
+        **{f"b_{column}": final[column] for column in _FINAL_COLUMNS},
+    }
     with db.engine.begin() as connection:
-        result = connection.execute(_FINISH_RECORD, {"b_id": feedback_id, **parameters})
-    return result.rowcount > 0
+        if connection.execute(_FINISH_RECORD, parameters).rowcount:
+            return final
+        ended = connection.execute(_HOW_IT_ENDED, {"b_id": feedback_id}).one_or_none()
+        if ended is None:
+            return None
+        connection.execute(_ADD_TEXT, parameters)
+    return {
+        **final,
+        "status": ended.status,
+        "error": ended.error,
+        "completed_at": ended.completed_at,
+    }
+
+
+def end_unsaved_record(feedback_id: str, final: dict[str, Any]) -> None:
+    """End a `streaming` record whose end the database refused, without the generated text."""
+    db.session.execute(
+        update(Feedback)
+        .where(Feedback.feedback_id == feedback_id, Feedback.status == STREAMING)
+        .values(status=final["status"], error=final["error"], completed_at=final["completed_at"])
+    )
+    db.session.commit()
 
 
 def record_as_saved(created: dict[str, Any], final: dict[str, Any]) -> dict[str, Any]:
@@ -275,20 +313,30 @@ def stop_requests_among(feedback_ids: Collection[str]) -> list[str]:
     return [feedback_id for feedback_id in feedback_ids if feedback_id not in going_on]
 
 
-def touch_progress(feedback_ids: Collection[str]) -> None:
-    """Show that this process is still generating these records."""
-    db.session.execute(
-        update(Feedback)
-        .where(Feedback.feedback_id.in_(feedback_ids), Feedback.status == STREAMING)
-        .values(progress_at=utcnow())
+def interrupt_records_of(worker_ids: Collection[str]) -> list[str]:
+    """End as `interrupted` the `streaming` records of workers judged dead (`heartbeats.py`).
+
+    Each keeps the text flushed so far.
+    """
+    swept = (
+        db.session.execute(
+            update(Feedback)
+            .where(Feedback.status == STREAMING, Feedback.worker_id.in_(worker_ids))
+            .values(status=INTERRUPTED, completed_at=utcnow())
+            .returning(Feedback.feedback_id)
+        )
+        .scalars()
+        .all()
     )
     db.session.commit()
+    return list(swept)
 
 
 def interrupt_stale(stale_after_s: float) -> list[str]:
-    """End every `streaming` record whose process has shown no sign of life for a while.
+    """End every `streaming` record without a worker id whose process has shown no sign of life.
 
-    Such a record was left by a worker that died; it keeps the text flushed so far.
+    Such a record was made before workers had ids, by a process that flushed
+    its text or touched `progress_at` while alive; it keeps the text flushed so far.
     """
     cutoff = utcnow() - timedelta(seconds=stale_after_s)
     if db.engine.dialect.name == "sqlite":
@@ -297,7 +345,11 @@ def interrupt_stale(stale_after_s: float) -> list[str]:
     swept = (
         db.session.execute(
             update(Feedback)
-            .where(Feedback.status == STREAMING, last_sign < cutoff)
+            .where(
+                Feedback.status == STREAMING,
+                Feedback.worker_id.is_(None),
+                last_sign < cutoff,
+            )
             .values(status=INTERRUPTED, completed_at=utcnow())
             .returning(Feedback.feedback_id)
         )
@@ -309,7 +361,12 @@ def interrupt_stale(stale_after_s: float) -> list[str]:
 
 
 def is_stale(record: Feedback, stale_after_s: float) -> bool:
-    """True when a `streaming` record's process has shown no sign of life for a while."""
+    """True when a `streaming` record without a worker id has shown no sign of life for a while.
+
+    A record with a worker id is judged by its worker's heartbeat instead (`heartbeats.py`).
+    """
+    if record.worker_id is not None:
+        return False
     last_sign = record.progress_at or record.created_at
     if last_sign.tzinfo is None:
         last_sign = last_sign.replace(tzinfo=UTC)
@@ -355,6 +412,12 @@ def is_database_unavailable(exc: BaseException) -> bool:
 
 
 SAVED, ALREADY_SAVED, GONE = "saved", "already saved", "gone"
+SAVE_FAILED = "save_failed"
+
+
+def _ended_unsaved() -> ColumnElement[bool]:
+    """A record ended without its text because the database refused its end."""
+    return and_(Feedback.status == FAILED, Feedback.error["code"].as_string() == SAVE_FAILED)
 
 
 def save_spooled_record(spooled: dict[str, Any]) -> str:
@@ -362,7 +425,9 @@ def save_spooled_record(spooled: dict[str, Any]) -> str:
 
     SAVED: the record was `streaming`, or `interrupted` by the stale sweep, which
     only had the text flushed before the database went away: the spooled end
-    is the generation's own, with all its text, so it wins. ALREADY_SAVED: the
+    is the generation's own, with all its text, so it wins; or it was ended
+    `failed` with `save_failed` when the database refused its end
+    (`producer._save_refused`), and gets its text now. ALREADY_SAVED: the
     record is `completed` or `failed`, saved after all (a commit whose answer
     was lost). GONE: the owner deleted the record meanwhile; it stays deleted.
     Raises on a spooled line that is not a finished record.
@@ -380,7 +445,7 @@ def save_spooled_record(spooled: dict[str, Any]) -> str:
             update(Feedback)
             .where(
                 Feedback.feedback_id == feedback_id,
-                Feedback.status.in_((STREAMING, INTERRUPTED)),
+                or_(Feedback.status.in_((STREAMING, INTERRUPTED)), _ended_unsaved()),
             )
             .values(**values)
         ).rowcount

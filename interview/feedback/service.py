@@ -12,6 +12,7 @@ from .bus import NullBus, RedisBus
 from .encoders import EventEncoder
 from .events import Feed, stream_feedback_events
 from .follow import FollowedRecord
+from .heartbeats import this_worker_id
 from .live import Generation, Outcome, finished_feed, live_generations, start_event_data
 from .metrics import compute_answer_metrics
 from .pacing import after_due_streams, process_pacer
@@ -81,6 +82,7 @@ def start_feedback(
         idempotency_key=idempotency[0] if idempotency else None,
         request_digest=idempotency[1] if idempotency else None,
         caller=caller,
+        worker_id=this_worker_id(),
     )
     created = admit_streaming_record(
         fields,
@@ -172,7 +174,8 @@ def cancel_feedback(app: Flask, feedback_id: str, owner: str | None) -> str | No
 
     The record is flagged; the generating process sees the flag within a
     fraction of a second (`maintenance.py`) and closes its upstream. A record
-    whose process has died is ended here and now.
+    without a worker id whose process has died is ended here and now; one with
+    a worker id is ended by the stale sweep once its worker is judged dead.
     """
     record = get_record(feedback_id, owner)
     if record is None:

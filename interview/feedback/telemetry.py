@@ -38,10 +38,13 @@ def upstream_failed(code: str) -> None:
 
 
 def generation_ended(
-    generation: Generation, created: dict[str, Any], final: dict[str, Any], started: float
+    generation: Generation,
+    created: dict[str, Any],
+    final: dict[str, Any],
+    status: str,
+    started: float,
 ) -> None:
-    """Count the end of a generation and write its log line."""
-    status = final["status"]
+    """Count the end of a generation and write its log line; `status` is the one it settled on."""
     metrics.streams_open.set(len(live_generations))
     metrics.streams_ended.labels(status=status).inc()
     outcome = generation.outcome or Outcome(None, final["error"])
