@@ -126,9 +126,17 @@ def bring_forward(due_times: MutableSequence[float], now: float) -> None:
             due_times[index] = now
 
 
-def finished_feed(record: dict[str, Any]) -> Generation:
+class FinishedFeed(Generation):
+    """A finished stored record: its text, and every character due at once (`replay.py`)."""
+
+    def __init__(self, record: dict[str, Any]) -> None:
+        super().__init__(start_event_data(record), delay_s=0.0)
+        self.text: str = record["feedback"]
+
+
+def finished_feed(record: dict[str, Any]) -> FinishedFeed:
     """Return a feed of a finished stored record: all its characters due at once."""
-    feed = Generation(start_event_data(record), delay_s=0.0)
+    feed = FinishedFeed(record)
     feed.characters = split_graphemes(record["feedback"])
     feed.due_times = array("d", bytes(8 * len(feed.characters)))  # all 0.0
     feed.outcome = outcome_of(record)
