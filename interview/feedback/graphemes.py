@@ -68,4 +68,7 @@ def longest_cluster(text: str) -> int:
 
 def split_graphemes(text: str) -> list[str]:
     """Return the characters of a complete text (clusters cut at MAX_CLUSTER_CODE_POINTS)."""
-    return [piece for cluster in _CLUSTER.findall(text) for piece in _pieces(cluster)]
+    clusters = _CLUSTER.findall(text)
+    if max(map(len, clusters), default=0) <= MAX_CLUSTER_CODE_POINTS:
+        return clusters
+    return [piece for cluster in clusters for piece in _pieces(cluster)]
