@@ -15,6 +15,7 @@ import time
 from array import array
 from collections.abc import MutableSequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from gevent import Greenlet
@@ -134,10 +135,16 @@ class FinishedFeed(Generation):
         self.text: str = record["feedback"]
 
 
+@lru_cache(maxsize=16)
+def stored_characters(text: str) -> list[str]:
+    """The characters of a stored text, split once for a burst of its replays (never mutated)."""
+    return split_graphemes(text)
+
+
 def finished_feed(record: dict[str, Any]) -> FinishedFeed:
     """Return a feed of a finished stored record: all its characters due at once."""
     feed = FinishedFeed(record)
-    feed.characters = split_graphemes(record["feedback"])
+    feed.characters = stored_characters(record["feedback"])
     feed.due_times = array("d", bytes(8 * len(feed.characters)))  # all 0.0
     feed.outcome = outcome_of(record)
     return feed
