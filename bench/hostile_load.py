@@ -201,9 +201,9 @@ def slow_bodies(args) -> None:
         server = start_server(workdir, fake, args.workers)
         try:
             head = (
-                "POST /api/v1/feedback HTTP/1.1\r\nHost: bench\r\n"
-                "Content-Type: application/json\r\nContent-Length: 100000\r\n\r\n"
-            ).encode()
+                b"POST /api/v1/feedback HTTP/1.1\r\nHost: bench\r\n"
+                b"Content-Type: application/json\r\nContent-Length: 100000\r\n\r\n"
+            )
             sockets: list[socket.socket] = []
             with HealthProbe(server.url, interval_s=0.25) as probe:
                 time.sleep(0.5)
