@@ -11,6 +11,7 @@
     .venv/bin/python bench/hostile_load.py replays [--replays 200] [--workers 2]
     .venv/bin/python bench/hostile_load.py slow-bodies [--connections 2100] [--seconds 30]
     .venv/bin/python bench/hostile_load.py marks [--marks 1000000]
+    .venv/bin/python bench/hostile_load.py split   # GraphemeSplitter alone, in process
 
 Extra settings of the server go in the environment as INTERVIEW_* variables.
 """
@@ -258,6 +259,20 @@ def marks(args) -> None:
             server.stop()
 
 
+def split(args) -> None:
+    from interview.feedback.graphemes import GraphemeSplitter
+
+    for count in (1_000_000, 2_000_000):
+        text = "e" + "\u0301" * count
+        splitter, characters = GraphemeSplitter(), 0
+        started = time.perf_counter()
+        for start in range(0, len(text), args.chunk):
+            characters += len(splitter.feed(text[start : start + args.chunk]))
+        characters += len(splitter.flush())
+        elapsed = time.perf_counter() - started
+        print(f"{count} marks in chunks of {args.chunk}: {characters} characters, {elapsed:.2f} s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -272,8 +287,11 @@ def main() -> None:
     flood = commands.add_parser("marks")
     flood.add_argument("--marks", type=int, default=1_000_000)
     flood.add_argument("--chunk", type=int, default=50)
+    splitting = commands.add_parser("split")
+    splitting.add_argument("--chunk", type=int, default=50)
     args = parser.parse_args()
-    {"replays": replays, "slow-bodies": slow_bodies, "marks": marks}[args.command](args)
+    commands = {"replays": replays, "slow-bodies": slow_bodies, "marks": marks, "split": split}
+    commands[args.command](args)
 
 
 if __name__ == "__main__":
