@@ -25,6 +25,9 @@ POSTGRES_CONNECT_TIMEOUT_S = 5
 DEFAULT_RATE_LIMIT = "20/minute"
 #: Generations running at once per caller.
 DEFAULT_MAX_OPEN_STREAMS = 5
+#: Event streams (replays and followers) open at once per caller, per worker:
+#: a page follows one record, a few tabs a few.
+DEFAULT_MAX_EVENT_STREAMS = 10
 
 
 class ConfigError(ValueError):
@@ -257,6 +260,9 @@ def load_config(environ: Mapping[str, str], instance_path: str) -> dict[str, Any
         "INTERVIEW_RATE_LIMIT": read("INTERVIEW_RATE_LIMIT", DEFAULT_RATE_LIMIT, _rate_limit),
         "INTERVIEW_MAX_OPEN_STREAMS": read(
             "INTERVIEW_MAX_OPEN_STREAMS", DEFAULT_MAX_OPEN_STREAMS, _open_streams
+        ),
+        "INTERVIEW_MAX_EVENT_STREAMS": read(
+            "INTERVIEW_MAX_EVENT_STREAMS", DEFAULT_MAX_EVENT_STREAMS, _open_streams
         ),
         "INTERVIEW_TRUSTED_PROXIES": read("INTERVIEW_TRUSTED_PROXIES", (), _networks),
         "INTERVIEW_LOG_FORMAT": read(

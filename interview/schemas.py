@@ -10,6 +10,7 @@ from flask import current_app
 from marshmallow import Schema, ValidationError, fields, validate, validates
 
 from .feedback.answer_check import answer_problem, refusal_message
+from .feedback.graphemes import MAX_CLUSTER_CODE_POINTS, longest_cluster
 from .feedback.questions import CATEGORIES, GENERAL
 from .models import STATUSES
 
@@ -30,6 +31,23 @@ class TrimmedString(fields.String):
         except UnicodeEncodeError:
             raise ValidationError("Must be valid Unicode text.") from None
         return text
+
+
+class TextLength(validate.Length):
+    """A length in code points, and no character longer than MAX_CLUSTER_CODE_POINTS.
+
+    The characters are checked only once the length is within bounds: a text
+    at the cap is cheap to split, a megabyte is not.
+    """
+
+    def __call__(self, value: str) -> str:
+        value = super().__call__(value)
+        if longest_cluster(value) > MAX_CLUSTER_CODE_POINTS:
+            raise ValidationError(
+                f"Must not hold a character of more than {MAX_CLUSTER_CODE_POINTS} code points "
+                "(such as a letter under a run of combining marks)."
+            )
+        return value
 
 
 class StrictInteger(fields.Integer):
@@ -58,10 +76,10 @@ class UTCDateTime(fields.DateTime):
 
 
 class FeedbackRequestSchema(Schema):
-    question = TrimmedString(required=True, validate=validate.Length(min=1, max=2000))
+    question = TrimmedString(required=True, validate=TextLength(min=1, max=2000))
     answer = TrimmedString(
         required=True,
-        validate=validate.Length(min=1, max=10000),
+        validate=TextLength(min=1, max=10000),
         metadata={
             "description": (
                 "1..10000 characters after trimming. Plainly not an answer (no letters, "
@@ -70,7 +88,7 @@ class FeedbackRequestSchema(Schema):
             )
         },
     )
-    role = TrimmedString(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    role = TrimmedString(load_default=None, allow_none=True, validate=TextLength(max=200))
     delay_ms = StrictInteger(
         load_default=None,
         metadata={"description": "Pause between characters, 0..INTERVIEW_MAX_DELAY_MS."},
@@ -169,9 +187,9 @@ class QuestionImportSchema(Schema):
         ),
     )
     category = TrimmedString(load_default=GENERAL, validate=validate.OneOf(CATEGORIES))
-    text = TrimmedString(required=True, validate=validate.Length(min=1, max=2000))
-    tips = TrimmedString(load_default="", validate=validate.Length(max=1000))
-    role = TrimmedString(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    text = TrimmedString(required=True, validate=TextLength(min=1, max=2000))
+    tips = TrimmedString(load_default="", validate=TextLength(max=1000))
+    role = TrimmedString(load_default=None, allow_none=True, validate=TextLength(max=200))
 
 
 class QuestionListSchema(Schema):

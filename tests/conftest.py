@@ -161,6 +161,7 @@ def base_environment(database_url: str, fake: FakeOpenAI, **overrides: str) -> d
         "INTERVIEW_UPSTREAM_TIMEOUT_S": "5",
         "INTERVIEW_RATE_LIMIT": "off",
         "INTERVIEW_MAX_OPEN_STREAMS": "off",
+        "INTERVIEW_MAX_EVENT_STREAMS": "off",
     }
     environ.update(overrides)
     return environ

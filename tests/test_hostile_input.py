@@ -156,6 +156,10 @@ BAD_FIELDS = [
     ("delay_ms", -(2**63)),
     ("delay_ms", 1e300),
     ("delay_ms", [20]),
+    # within the length caps, but one character of thousands of code points
+    ("answer", "I led the team, e" + "\u0301" * 5000 + "."),
+    ("question", "Why" + "\u0301" * 1000 + " us?"),
+    ("role", "E" + "\u0301" * 33 + "ngineer"),
 ]
 
 

@@ -6,6 +6,7 @@ the compose network are swapped for this machine's services."""
 
 import json
 import secrets
+import socket
 import subprocess
 import sys
 import urllib.request
@@ -159,3 +160,20 @@ def test_the_rate_limit_counts_each_client_behind_the_proxy(stack, upstream):
     assert status == 429, problem
     # Another client is counted on its own, not as the proxy's address.
     assert post(proxy.url, "127.0.0.3")[0] == 202
+
+
+def test_nginx_cuts_off_a_body_that_stops_coming_before_the_app_sees_it(stack):
+    server, proxy = stack
+    posts_seen = server.log().count('"POST /api/v1/feedback')
+    with socket.create_connection(("127.0.0.1", proxy.port), timeout=20) as sock:
+        sock.sendall(
+            b"POST /api/v1/feedback HTTP/1.1\r\nHost: test\r\n"
+            b"Content-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"
+        )
+        answer = b""
+        while chunk := sock.recv(65536):  # nginx closes it (past client_body_timeout)
+            answer += chunk
+    assert answer == b""  # nginx ends a timed-out request without an answer, logged as 408
+    access_log = (proxy.workdir / "access.log").read_text().splitlines()
+    assert any('"POST /api/v1/feedback HTTP/1.1" 408 ' in line for line in access_log)
+    assert server.log().count('"POST /api/v1/feedback') == posts_seen

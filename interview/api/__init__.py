@@ -3,6 +3,7 @@
 from flask import Blueprint, Flask
 
 from . import feedback, health, openai_compat, openapi, questions
+from .event_streams import register_event_stream_slots
 from .limits import register_rate_limits
 from .owners import identify_caller
 
@@ -18,3 +19,4 @@ def register_api(app: Flask) -> None:
     app.register_blueprint(api_bp)
     app.register_blueprint(health.bp)
     register_rate_limits(app)
+    register_event_stream_slots(app)

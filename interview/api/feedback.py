@@ -31,6 +31,7 @@ from ..schemas import (
 )
 from .ai_sdk import PROTOCOL as AI_SDK
 from .ai_sdk import ai_sdk_response, feedback_request_of
+from .event_streams import holding_a_slot
 from .limits import start_callers_feedback
 from .negotiation import json_body, resume_point, wants_inline_stream
 from .owners import authenticated_by_key, current_owner
@@ -133,6 +134,7 @@ def create_feedback():
 
 
 @bp.get("/<feedback_id>/events")
+@holding_a_slot
 def feedback_events_stream(feedback_id: str):
     """Replay a record's events, then follow it live until it ends.
 

@@ -234,6 +234,12 @@ OPERATIONS: dict[str, dict] = {
                 "204": {"description": "The client has already seen the terminal event"},
                 "400": _problem("Last-Event-ID is not an event id, or an unknown `protocol`"),
                 "404": NOT_FOUND,
+                "429": {
+                    **TOO_MANY_REQUESTS,
+                    "description": (
+                        "INTERVIEW_MAX_EVENT_STREAMS event streams of this caller already open"
+                    ),
+                },
             },
         },
     },

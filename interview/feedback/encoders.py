@@ -21,6 +21,7 @@ from .live import Outcome
 
 class EventEncoder(Protocol):
     heartbeat: str | None  # None: this protocol has no keep-alive that clients ignore
+    replay_key: str | None  # what, with the text, fixes its deltas' bytes; None: not cached
 
     def opening(self, start: dict[str, Any]) -> str: ...
 
@@ -35,6 +36,7 @@ def error_of(outcome: Outcome) -> dict[str, str]:
 
 class NativeEncoder:
     heartbeat = HEARTBEAT
+    replay_key = "native"
 
     def opening(self, start: dict[str, Any]) -> str:
         return encode_retry() + encode_event(to_json(start), event="start")
@@ -61,6 +63,7 @@ class AiSdkEncoder:
     def __init__(self, feedback_id: str) -> None:
         self.feedback_id = feedback_id
         self.text_id = f"{feedback_id}-text"
+        self.replay_key = f"ai-sdk {feedback_id}"
         text_id = to_json(self.text_id)
         self._delta_head = f'\ndata: {{"type": "text-delta", "id": {text_id}, "delta": '
 
@@ -96,6 +99,7 @@ class AiSdkEncoder:
 
 class OpenAIChunkEncoder:
     heartbeat = None
+    replay_key = None  # each chunk carries the response's creation time
 
     def __init__(self, feedback_id: str, model: str, include_usage: bool) -> None:
         self.completion_id = f"chatcmpl-{feedback_id}"

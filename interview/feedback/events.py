@@ -13,6 +13,9 @@ Deliberate choices:
 - What goes on the wire is the encoder's business (`encoders.py`): this API's
   own events by default, the AI SDK's or OpenAI's on the compatibility routes.
   The stream yields it as UTF-8 bytes, ready for the server to write as is.
+- A finished stored record is replayed from its encoded run (`replay.py`) when
+  the caller passes a `ReplayCache`: the same bytes, encoded once, written in
+  large pieces with the event loop let go between them.
 - A client that leaves raises GeneratorExit at a `yield`. The generation goes
   on and saves the record, unless the caller passes `on_disconnect` (the
   inline stream does with INTERVIEW_ABORT_ON_DISCONNECT=true).
@@ -22,8 +25,9 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Protocol
 
 from .encoders import EventEncoder, NativeEncoder
-from .live import Outcome
+from .live import FinishedFeed, Outcome
 from .pacing import Pacer, SharedPacer
+from .replay import ReplayCache, in_pieces
 from .telemetry import StreamWatch, watch_stream
 
 
@@ -46,11 +50,16 @@ def stream_feedback_events(
     heartbeat_s: float,
     on_disconnect: Callable[[], None] | None = None,
     encoder: EventEncoder | None = None,
+    replays: ReplayCache | None = None,
 ) -> Iterator[bytes]:
     """Yield the record's events, sending only the characters after index `after`."""
     watch = watch_stream(after)
+    encoder = encoder or NativeEncoder()
     try:
-        yield from _events(feed, after, pacer, heartbeat_s, encoder or NativeEncoder(), watch)
+        if replays is not None and isinstance(feed, FinishedFeed) and encoder.replay_key:
+            yield from _replay(feed, after, encoder, replays, watch)
+        else:
+            yield from _events(feed, after, pacer, heartbeat_s, encoder, watch)
     except GeneratorExit:
         if on_disconnect is not None and feed.outcome is None:
             on_disconnect()
@@ -88,6 +97,23 @@ def _events(
                     yield encoder.heartbeat.encode()
                 last_write, silence = clock(), 0.0
             feed.wait_for_more(sent, heartbeat_s - silence)
+
+
+def _replay(
+    feed: FinishedFeed,
+    after: int,
+    encoder: EventEncoder,
+    replays: ReplayCache,
+    watch: StreamWatch,
+) -> Iterator[bytes]:
+    """The events of a finished record, as `_events` writes them, from its encoded run."""
+    yield encoder.opening(feed.start).encode()
+    count = len(feed.characters)
+    if count > after:
+        run = replays.run(encoder.replay_key, feed.text, feed.characters, encoder)
+        yield from in_pieces(run.after(after))
+        watch.sent(count - after)
+    yield encoder.terminal(feed.outcome, count + 1).encode()
 
 
 def _paced_deltas(

@@ -15,6 +15,7 @@ import time
 from array import array
 from collections.abc import MutableSequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from gevent import Greenlet
@@ -126,10 +127,24 @@ def bring_forward(due_times: MutableSequence[float], now: float) -> None:
             due_times[index] = now
 
 
-def finished_feed(record: dict[str, Any]) -> Generation:
+class FinishedFeed(Generation):
+    """A finished stored record: its text, and every character due at once (`replay.py`)."""
+
+    def __init__(self, record: dict[str, Any]) -> None:
+        super().__init__(start_event_data(record), delay_s=0.0)
+        self.text: str = record["feedback"]
+
+
+@lru_cache(maxsize=16)
+def stored_characters(text: str) -> list[str]:
+    """The characters of a stored text, split once for a burst of its replays (never mutated)."""
+    return split_graphemes(text)
+
+
+def finished_feed(record: dict[str, Any]) -> FinishedFeed:
     """Return a feed of a finished stored record: all its characters due at once."""
-    feed = Generation(start_event_data(record), delay_s=0.0)
-    feed.characters = split_graphemes(record["feedback"])
+    feed = FinishedFeed(record)
+    feed.characters = stored_characters(record["feedback"])
     feed.due_times = array("d", bytes(8 * len(feed.characters)))  # all 0.0
     feed.outcome = outcome_of(record)
     return feed

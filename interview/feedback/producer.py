@@ -19,12 +19,16 @@ worker is exiting), the record as it is to be saved goes to the local spool
 carries that record: the one the database will hold.
 
 The buffer is bounded: the model is asked for at most INTERVIEW_MAX_TOKENS, and
-an upstream that sends more than MAX_FEEDBACK_CHARACTERS anyway is cut off.
+an upstream that sends more than MAX_FEEDBACK_CHARACTERS characters or
+MAX_FEEDBACK_CODE_POINTS code points anyway is cut off (a character is at most
+32 code points, `graphemes.py`, so a flood of combining marks counts).
 """
 
 import logging
 import threading
 import time
+from bisect import bisect_right
+from itertools import accumulate
 from typing import Any
 
 import gevent
@@ -60,6 +64,9 @@ NOT_SAVED = {"code": "save_failed", "message": "The feedback could not be saved.
 DELETED = {"code": "deleted", "message": "The record was deleted."}
 TOO_LONG = {"code": "upstream_too_long", "message": "The model service sent too much text."}
 MAX_FEEDBACK_CHARACTERS = 20_000
+#: Twice the characters: scripts written with marks (Devanagari, Thai, Vietnamese)
+#: take under two code points a character. At most 4 bytes each in UTF-8.
+MAX_FEEDBACK_CODE_POINTS = 2 * MAX_FEEDBACK_CHARACTERS
 SAVE_FIRST_RETRY_S = 0.2
 # A fast upstream sends the whole text at once; reading it is CPU work that
 # never waits. The producer lets the other greenlets run after the first piece
@@ -137,10 +144,14 @@ def produce(
     generation.progress = progress = Progress(app, bus)
     progress_flusher.ensure_running()
     slice_started = started
+    code_points = 0
     try:
         for piece in upstream:
             now = time.monotonic()
-            generation.append(splitter.feed(storable_text(piece)), now)
+            characters = splitter.feed(storable_text(piece))
+            kept = within_caps(characters, len(generation.characters), code_points)
+            code_points += sum(map(len, kept))
+            generation.append(kept, now)
             if first_token_ms is None:
                 first_token_ms = progress.first_token_ms = round((now - started) * 1000)
                 telemetry.first_token(now - started)
@@ -152,7 +163,7 @@ def produce(
             elif now - slice_started >= SLICE_S:
                 time.sleep(0)  # cooperative under gevent: let due characters and new requests go
                 slice_started = time.monotonic()
-            if len(generation.characters) > MAX_FEEDBACK_CHARACTERS:
+            if len(kept) < len(characters):
                 upstream.close()
                 status, error = FAILED, TOO_LONG
                 break
@@ -164,7 +175,12 @@ def produce(
     except Exception:
         log.exception("generation %s failed", generation.feedback_id)
         status, error = FAILED, INTERNAL_ERROR
-    generation.append(splitter.flush(), time.monotonic())
+    if error is not TOO_LONG:
+        rest = splitter.flush()
+        kept = within_caps(rest, len(generation.characters), code_points)
+        if len(kept) < len(rest):
+            status, error = FAILED, TOO_LONG
+        generation.append(kept, time.monotonic())
     if generation.cancel_requested:
         status, error = INTERRUPTED, None
     final = final_state(
@@ -179,6 +195,15 @@ def produce(
     live_generations.discard(generation.feedback_id)
     telemetry.generation_ended(generation, created, final, settled_status(outcome, final), started)
     bus.publish_end(generation.feedback_id)
+
+
+def within_caps(characters: list[str], count: int, code_points: int) -> list[str]:
+    """The first of `characters` that fit under both caps, after `count` of `code_points`."""
+    kept = characters[: max(0, MAX_FEEDBACK_CHARACTERS - count)]
+    sizes = list(accumulate(map(len, kept)))
+    if sizes and sizes[-1] > MAX_FEEDBACK_CODE_POINTS - code_points:
+        kept = kept[: bisect_right(sizes, MAX_FEEDBACK_CODE_POINTS - code_points)]
+    return kept
 
 
 def _save(app: Flask, feedback_id: str, created: dict[str, Any], final: dict[str, Any]) -> Outcome:

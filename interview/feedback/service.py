@@ -28,8 +28,10 @@ from .records import (
     request_cancel,
     serialize,
 )
+from .replay import ReplayCache
 
 pacer = process_pacer()
+replays = ReplayCache()  # per process, like the pacer: what its replays have encoded
 
 
 def provider_of(app: Flask) -> FeedbackProvider:
@@ -140,6 +142,7 @@ def feedback_events(
         pacer=pacer,
         heartbeat_s=app.config["INTERVIEW_HEARTBEAT_S"],
         encoder=encoder,
+        replays=replays,
     )
 
 
