@@ -9,23 +9,36 @@ other as two processes do.
 import fcntl
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 POLL_S = 0.002
 
 
+def _open_0600(path: str) -> int:
+    return os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+
+
 @contextmanager
-def exclusive_lock(path: str) -> Iterator[None]:
-    """Hold an exclusive lock on `path` (created 0600 if missing) for the `with` block."""
-    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+def exclusive_lock(
+    path: str | os.PathLike, *, wait: bool = True, opener: Callable[..., int] = _open_0600
+) -> Iterator[bool]:
+    """Hold an exclusive lock on `path` for the `with` block, yielding True.
+
+    The file is opened (and created if missing) by `opener`, 0600 by default.
+    Without `wait`, yield False at once when another holder has it.
+    """
+    descriptor = opener(path)
     try:
         while True:
             try:
                 fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
+                if not wait:
+                    yield False
+                    return
                 time.sleep(POLL_S)
-        yield
+        yield True
     finally:
         os.close(descriptor)  # releases the lock

@@ -34,18 +34,18 @@ Deliberate choices, for several workers sharing the folder:
   after one that left nothing.
 """
 
-import fcntl
 import json
 import logging
 import os
 import stat
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .file_lock import exclusive_lock
 from .records import SAVED, is_database_unavailable, save_spooled_record
 
 log = logging.getLogger(__name__)
@@ -54,7 +54,6 @@ SPOOL_NAME = "feedback-spool.jsonl"
 REJECTED_NAME = "feedback-spool.rejected.jsonl"
 LOCK_NAME = "feedback-spool.lock"
 REPLAY_LOCK_NAME = "replay.lock"
-LOCK_POLL_S = 0.005
 FOLDER_MODE = 0o700
 FILE_MODE = 0o600
 REPLAY_FIRST_DELAY_S = 1.0
@@ -198,23 +197,13 @@ def _parse(line: bytes) -> dict[str, Any] | None:
     return record
 
 
-@contextmanager
-def _lock(path: Path, *, wait: bool = True) -> Iterator[bool]:
-    """Hold an exclusive flock on `path`; yield False at once if it is held and not `wait`."""
-    descriptor = _open_private(path, os.O_RDWR | os.O_CREAT)
-    try:
-        while True:
-            try:
-                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if not wait:
-                    yield False
-                    return
-                time.sleep(LOCK_POLL_S)
-        yield True
-    finally:
-        os.close(descriptor)  # releases the lock
+def _lock(path: Path, *, wait: bool = True) -> AbstractContextManager[bool]:
+    """Hold an exclusive flock on `path` (a private file); yield False if held and not `wait`."""
+    return exclusive_lock(path, wait=wait, opener=_open_lock_file)
+
+
+def _open_lock_file(path: Path) -> int:
+    return _open_private(path, os.O_RDWR | os.O_CREAT)
 
 
 def _read_lines(path: Path) -> list[bytes]:
