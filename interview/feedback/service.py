@@ -17,6 +17,7 @@ from .live import Generation, Outcome, finished_feed, live_generations, start_ev
 from .metrics import compute_answer_metrics
 from .pacing import after_due_streams, process_pacer
 from .producer import start_producer
+from .assessment_block import new_block_nonce
 from .prompt import PROMPT_VERSION, build_feedback_prompt
 from .providers import FeedbackProvider
 from .providers.base import FeedbackInput
@@ -79,6 +80,8 @@ def start_feedback(
         provider=provider.name,
         model=provider.model,
         prompt_version=PROMPT_VERSION,
+        temperature=provider.temperature,
+        seed=provider.seed,
         metrics=metrics,
         delay_ms=delay_ms,
         idempotency_key=idempotency[0] if idempotency else None,
@@ -94,9 +97,9 @@ def start_feedback(
         spend_budget=spend_budget,
     )
     generation = Generation(start_event_data(created), delay_s=delay_ms / 1000)
-    request = FeedbackInput(
-        question, answer, role, metrics, build_feedback_prompt(question, answer, role)
-    )
+    nonce = new_block_nonce()
+    messages = build_feedback_prompt(question, answer, role, nonce=nonce)
+    request = FeedbackInput(question, answer, role, metrics, messages, block_nonce=nonce)
     start_producer(app, generation, provider, request, bus_of(app), created)
     return generation
 
