@@ -16,7 +16,9 @@ NONCE = "0123456789ab"
 
 
 def test_messages_have_the_rubric_and_the_answer_as_delimited_data():
-    messages = build_feedback_prompt("Why us?", "Because I like it.", "Backend engineer", nonce=NONCE)
+    messages = build_feedback_prompt(
+        "Why us?", "Because I like it.", "Backend engineer", nonce=NONCE
+    )
     assert [m["role"] for m in messages] == ["system", "user"]
     assert "[[ASSESSMENT 0123456789ab]]\n{" in messages[0]["content"]
     assert "}\n[[/ASSESSMENT 0123456789ab]]\n" in messages[0]["content"]

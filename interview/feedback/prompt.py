@@ -24,6 +24,7 @@ from .rubric import ANCHORS, CRITERIA, QUESTION_KINDS, SCALE_MAX, SCALE_MIN, STA
 
 PROMPT_VERSION = "2026-12-07.1"
 
+
 def _rubric() -> str:
     lines = []
     for name in CRITERIA:

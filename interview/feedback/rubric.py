@@ -37,8 +37,8 @@ ANCHORS = {
         "specific examples with numbers or a verifiable outcome",
     ),
     "ownership": (
-        "the candidate's own actions and decisions (\"I\", not only \"we\")",
-        "only what others or \"we\" did; the candidate's part is unknown",
+        'the candidate\'s own actions and decisions ("I", not only "we")',
+        'only what others or "we" did; the candidate\'s part is unknown',
         "the candidate's part is there but vague or mixed with the team's",
         "clear about what the candidate decided and did, and why",
     ),
@@ -71,8 +71,10 @@ def overall_score(criteria: dict[str, int]) -> int | None:
     if any(criteria.get(name) is None for name in CRITERIA):
         return None
     mean = Decimal(sum(criteria[name] for name in CRITERIA)) / len(CRITERIA)
-    scaled = OVERALL_MIN + (mean - SCALE_MIN) * (OVERALL_MAX - OVERALL_MIN) / (SCALE_MAX - SCALE_MIN)
+    stretch = Decimal(OVERALL_MAX - OVERALL_MIN) / (SCALE_MAX - SCALE_MIN)
+    scaled = OVERALL_MIN + (mean - SCALE_MIN) * stretch
     return int(scaled.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
 
 COMPLETE, PARTIAL_ASSESSMENT, MALFORMED, ABSENT, UNAVAILABLE = (
     "complete",

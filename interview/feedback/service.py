@@ -8,6 +8,7 @@ from flask import Flask
 
 from ..models import STREAMING
 from .admission import admit_streaming_record
+from .assessment_block import new_block_nonce
 from .bus import NullBus, RedisBus
 from .encoders import EventEncoder
 from .events import Feed, stream_feedback_events
@@ -17,7 +18,6 @@ from .live import Generation, Outcome, finished_feed, live_generations, start_ev
 from .metrics import compute_answer_metrics
 from .pacing import after_due_streams, process_pacer
 from .producer import start_producer
-from .assessment_block import new_block_nonce
 from .prompt import PROMPT_VERSION, build_feedback_prompt
 from .providers import FeedbackProvider
 from .providers.base import FeedbackInput
