@@ -210,3 +210,14 @@ def test_the_ai_sdk_stream_has_prose_deltas_and_the_assessment_in_its_data_part(
     assert deltas == PROSE and "ASSESSMENT" not in stream.body.decode()
     [data] = [p["data"] for p in parts if p["type"] == "data-feedback"]
     assert data["assessment"]["criteria"] == BLOCK["criteria"]
+
+
+def test_a_runaway_block_is_cut_off_like_too_much_text(client, upstream):
+    upstream.configure(text_for=with_assessment(PROSE, "x" * 9_000), chunk_chars=500)
+    stream = stream_from_response(post_feedback(client))
+    error = stream.terminal()
+    assert (error.event, error.json()["code"]) == ("error", "upstream_too_long")
+    assert stream.text() == PROSE
+    record = client.get(f"/api/v1/feedback/{stream.events[0].json()['id']}").get_json()
+    assert record["status"] == "failed" and record["feedback"] == PROSE
+    assert record["assessment"]["reason"] == "the assessment block is too long"

@@ -53,8 +53,15 @@ def unavailable_assessment() -> dict[str, Any]:
     return empty_assessment(UNAVAILABLE, OFFLINE_REASON)
 
 
-def read_assessment(block: str | None, unclosed: str | None = None) -> dict[str, Any]:
-    """The assessment from the block's text; `unclosed` is a block the text ended inside."""
+def read_assessment(
+    block: str | None, unclosed: str | None = None, overflowed: bool = False
+) -> dict[str, Any]:
+    """The assessment from the block's text; `unclosed` is a block the text ended inside.
+
+    `overflowed`: the block ran past its cap and was dropped (`assessment_block.py`).
+    """
+    if overflowed and block is None:
+        return empty_assessment(MALFORMED, "the assessment block is too long")
     text = block if block is not None else unclosed
     if text is None:
         return empty_assessment(ABSENT, "the model wrote no assessment block")

@@ -80,7 +80,7 @@ class AssessmentBlockFilter:
     def flush(self) -> str:
         """The text has ended: return the prose still held back."""
         if self._inside:
-            if self.block is None:
+            if self.block is None and not self.overflowed:
                 self.unclosed = "".join(self._pieces) + self._carry
             return ""
         held, self._held = self._held, ""

@@ -183,7 +183,7 @@ def produce(
     except Exception:
         log.exception("generation %s failed", generation.feedback_id)
         status, error = FAILED, INTERNAL_ERROR
-    if error is not TOO_LONG:
+    if error is not TOO_LONG or block_filter.overflowed:  # the prose before a block is whole
         rest = splitter.feed(storable_text(block_filter.flush())) + splitter.flush()
         kept = within_caps(rest, len(generation.characters), code_points)
         if len(kept) < len(rest):
@@ -198,7 +198,7 @@ def produce(
         usage=upstream.usage,
         first_token_ms=first_token_ms,
         assessment=(
-            read_assessment(block_filter.block, block_filter.unclosed)
+            read_assessment(block_filter.block, block_filter.unclosed, block_filter.overflowed)
             if provider.writes_assessment
             else unavailable_assessment()
         ),
