@@ -189,6 +189,7 @@ def test_the_openai_compatible_endpoint_streams_prose_only(server, fake_openai):
         )
     assert "".join(c.choices[0].delta.content or "" for c in chunks if c.choices) == PROSE
     assert completion.choices[0].message.content == PROSE
+    assert completion.model_extra["feedback"]["assessment"]["overall"] == OVERALL
     feedback_id = chunks[0].id.removeprefix("chatcmpl-")
     record = json.loads(read_stream(server.url, "GET", f"/api/v1/feedback/{feedback_id}").body)
     assert record["assessment"]["overall"] == record["score"] == OVERALL
