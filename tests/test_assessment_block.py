@@ -3,6 +3,8 @@
 import itertools
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from interview.feedback.assessment_block import (
     MAX_BLOCK_CHARACTERS,
@@ -83,3 +85,31 @@ def test_a_flood_inside_the_block_is_capped():
 def test_each_request_gets_its_own_nonce():
     nonces = {new_block_nonce() for _ in range(100)}
     assert len(nonces) == 100 and all(len(nonce) == 12 for nonce in nonces)
+
+
+# Text made of the markers' own characters, so near-markers and split markers are common.
+near_markers = st.text(
+    alphabet=st.sampled_from(list("[]/ ASESMNT0123456789ab\n👍🏽x")), max_size=80
+)
+
+
+def split(text: str, cuts: list[int]) -> list[str]:
+    points = sorted({cut % (len(text) + 1) for cut in cuts})
+    return [text[a:b] for a, b in zip([0, *points], [*points, len(text)], strict=True)]
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(prose=near_markers, block=near_markers, after=near_markers, cuts=st.lists(st.integers(0)))
+def test_any_text_in_any_pieces_gives_the_prose_and_the_block(prose, block, after, cuts):
+    for part in (prose, block, after):
+        if START in part or END in part or START[:-2] in part:
+            return
+    if prose[-1:].isspace() or END in block + END[:-1]:
+        return
+    text = f"{prose}{START}{block}{END}{after}"
+    got, block_filter = run(split(text, cuts))
+    after_prose = after.lstrip()
+    assert got == prose + (f"\n\n{after_prose}" if after_prose else "")
+    assert block_filter.block == block
+    plain, _ = run(split(prose, cuts))
+    assert plain == prose
