@@ -52,6 +52,7 @@ def provider(gevent_transport: bool) -> openai_chat.OpenAIChatProvider:
         max_retries=0,
         max_retry_after_s=5,
         max_tokens=800,
+        temperature=0.2,
     )
     made.warm_up()
     return made

@@ -18,6 +18,10 @@ DEFAULT_MODEL = "gpt-3.5-turbo"
 #: 20 ms per character is about 50 characters a second: a little faster than
 #: people read, slow enough to feel typed.
 DEFAULT_STREAM_DELAY_MS = 20
+#: Low, so the same answer gets the same judgement from one attempt to the next
+#: (the API's own default is 1.0); not 0, which some servers treat as greedy
+#: decoding that loops on repeated phrases.
+DEFAULT_TEMPERATURE = 0.2
 DEFAULT_MAX_DELAY_MS = 1000
 MAX_REQUEST_BYTES = 1024 * 1024
 POSTGRES_CONNECT_TIMEOUT_S = 5
@@ -52,6 +56,16 @@ def _seconds(name: str, raw: str) -> float:
         raise ConfigError(f"{name} must be a number of seconds, got {raw!r}") from None
     if not value > 0:
         raise ConfigError(f"{name} must be greater than 0, got {raw!r}")
+    return value
+
+
+def _temperature(name: str, raw: str) -> float:
+    try:
+        value = float(raw.strip())
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from None
+    if not 0 <= value <= 2:
+        raise ConfigError(f"{name} must be between 0 and 2, got {raw!r}")
     return value
 
 
@@ -245,6 +259,10 @@ def load_config(environ: Mapping[str, str], instance_path: str) -> dict[str, Any
         ),
         "INTERVIEW_MAX_TOKENS": read(
             "INTERVIEW_MAX_TOKENS", 1200, lambda n, r: _integer(n, r, 16, 32_000)
+        ),
+        "INTERVIEW_TEMPERATURE": read("INTERVIEW_TEMPERATURE", DEFAULT_TEMPERATURE, _temperature),
+        "INTERVIEW_SEED": read(
+            "INTERVIEW_SEED", None, lambda n, r: _integer(n, r, -(2**63), 2**63 - 1)
         ),
         "INTERVIEW_HEARTBEAT_S": read("INTERVIEW_HEARTBEAT_S", 15.0, _seconds),
         "REDIS_URL": read("REDIS_URL", None, _redis_url),

@@ -6,8 +6,10 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     DateTime,
+    Float,
     Index,
     Integer,
     String,
@@ -52,6 +54,11 @@ class Feedback(db.Model):
     prompt_version: Mapped[str] = mapped_column(String(32))
     error: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     score: Mapped[int | None] = mapped_column(Integer)
+    # The model's judgement (`feedback/assessment.py`); None on records made before it.
+    assessment: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # What was sent to the model with the prompt; None where nothing is sampled (offline).
+    temperature: Mapped[float | None] = mapped_column(Float)
+    seed: Mapped[int | None] = mapped_column(BigInteger)
     metrics: Mapped[dict[str, Any]] = mapped_column(JSON)
     usage: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     delay_ms: Mapped[int] = mapped_column(Integer)

@@ -7,11 +7,21 @@ from datetime import UTC, datetime
 
 import regex
 from flask import current_app
-from marshmallow import Schema, ValidationError, fields, validate, validates
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates
 
 from .feedback.answer_check import answer_problem, refusal_message
 from .feedback.graphemes import MAX_CLUSTER_CODE_POINTS, longest_cluster
 from .feedback.questions import CATEGORIES, GENERAL
+from .feedback.rubric import (
+    ASSESSMENT_STATUSES,
+    CRITERIA,
+    MAX_QUOTE_CHARACTERS,
+    QUESTION_KINDS,
+    SCALE_MAX,
+    SCALE_MIN,
+    STAR_PARTS,
+    STAR_STATUSES,
+)
 from .models import STATUSES
 
 # C0/C1 control characters other than tab, LF and CR: PostgreSQL cannot store NUL,
@@ -115,6 +125,89 @@ class FeedbackErrorSchema(Schema):
     message = fields.String(required=True)
 
 
+# The assessment block as the model writes it (`feedback/assessment.py` loads each part
+# on its own, so what is valid is kept when another part is not). Unknown keys are dropped.
+ModelCriteriaSchema = Schema.from_dict(
+    {
+        name: StrictInteger(required=True, validate=validate.Range(SCALE_MIN, SCALE_MAX))
+        for name in CRITERIA
+    },
+    name="ModelCriteriaSchema",
+)
+
+
+class StarPartSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    status = fields.String(required=True, validate=validate.OneOf(STAR_STATUSES))
+    quote = fields.String(
+        load_default="",
+        validate=validate.Length(max=MAX_QUOTE_CHARACTERS),
+        metadata={"description": "The few words of the answer that show the part"},
+    )
+
+
+ModelStarSchema = Schema.from_dict(
+    {name: fields.Nested(StarPartSchema, required=True) for name in STAR_PARTS},
+    name="ModelStarSchema",
+)
+
+
+class ModelAssessmentSchema(Schema):
+    """The block's own fields; its `criteria` and `star` are loaded on their own."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    question_kind = fields.String(required=True, validate=validate.OneOf(QUESTION_KINDS))
+
+
+AssessedCriteriaSchema = Schema.from_dict(
+    {
+        name: fields.Integer(
+            allow_none=True,
+            validate=validate.Range(SCALE_MIN, SCALE_MAX),
+        )
+        for name in CRITERIA
+    },
+    name="AssessedCriteriaSchema",
+)
+AssessedStarSchema = Schema.from_dict(
+    {name: fields.Nested(StarPartSchema, allow_none=True) for name in STAR_PARTS},
+    name="AssessedStarSchema",
+)
+
+
+class AssessmentSchema(Schema):
+    """The model's judgement of the answer (`feedback/assessment.py`, README "Assessment")."""
+
+    version = fields.String()
+    status = fields.String(
+        validate=validate.OneOf(ASSESSMENT_STATUSES),
+        metadata={
+            "description": "complete; partial (some parts invalid or missing, see reason); "
+            "malformed (nothing usable); missing (no block); unavailable (the provider "
+            "gives none)"
+        },
+    )
+    reason = fields.String(allow_none=True)
+    question_kind = fields.String(allow_none=True, validate=validate.OneOf(QUESTION_KINDS))
+    criteria = fields.Nested(
+        AssessedCriteriaSchema,
+        metadata={"description": f"Each criterion {SCALE_MIN}-{SCALE_MAX}; absent when not given"},
+    )
+    star = fields.Nested(
+        AssessedStarSchema,
+        allow_none=True,
+        metadata={"description": "Only for behavioural questions"},
+    )
+    overall = fields.Integer(
+        allow_none=True,
+        metadata={"description": "1-10, derived from the five criteria (never from the model)"},
+    )
+
+
 class FeedbackSchema(Schema):
     id = fields.String(attribute="feedback_id")
     question = fields.String()
@@ -126,7 +219,20 @@ class FeedbackSchema(Schema):
     model = fields.String()
     prompt_version = fields.String()
     error = fields.Nested(FeedbackErrorSchema, allow_none=True)
-    score = fields.Integer(allow_none=True, metadata={"description": "1-10, from the feedback"})
+    score = fields.Integer(
+        allow_none=True,
+        metadata={
+            "description": "1-10: the assessment's derived overall score, else read from "
+            "the feedback's last `Score: N/10` line"
+        },
+    )
+    assessment = fields.Nested(
+        AssessmentSchema,
+        allow_none=True,
+        metadata={"description": "The model's assessment; null on records made before it"},
+    )
+    temperature = fields.Float(allow_none=True, metadata={"description": "Sent to the model"})
+    seed = fields.Integer(allow_none=True, metadata={"description": "Sent to the model, if set"})
     metrics = fields.Dict(metadata={"description": "Answer metrics computed before generation"})
     usage = fields.Dict(allow_none=True, metadata={"description": "Tokens, when reported"})
     delay_ms = fields.Integer()
@@ -222,6 +328,9 @@ feedback_request_schema = FeedbackRequestSchema()
 feedback_schema = FeedbackSchema()
 feedback_list_schema = FeedbackListSchema()
 feedback_list_query_schema = FeedbackListQuerySchema()
+model_assessment_schema = ModelAssessmentSchema()
+model_criteria_schema = ModelCriteriaSchema(unknown=EXCLUDE)
+model_star_schema = ModelStarSchema(unknown=EXCLUDE)
 accepted_schema = AcceptedSchema()
 question_list_schema = QuestionListSchema()
 question_import_schema = QuestionImportSchema()

@@ -14,10 +14,12 @@ is set, then `data: [DONE]`), or answers one `chat.completion` when
 `stream` is false. `GET /v1/models` lists one model. Each request takes the next
 queued `Fault`, else the defaults. With `text_for` set, a request's text is
 `text_for(body)` (unless its fault gives one), so a test can derive what each
-request was sent.
+request was sent: `with_assessment(prose, block)` answers the prose, then the
+block between the markers the request's prompt named.
 """
 
 import json
+import re
 import ssl
 import threading
 import time
@@ -34,6 +36,25 @@ DEFAULT_TEXT = (
     "**A stronger answer**\nStart with the context in one sentence, then the actions, "
     "then the measurable result.\n\nScore: 7/10"
 )
+
+
+_NONCE = re.compile(r"\[\[ASSESSMENT ([0-9a-f]+)\]\]")
+
+
+def request_nonce(body: Any) -> str:
+    """The nonce of the assessment markers the request's system message names."""
+    return _NONCE.search(body["messages"][0]["content"])[1]
+
+
+def with_assessment(prose: str, block: Any, separator: str = "\n\n") -> Callable[[Any], str]:
+    """A `text_for` that writes `prose`, then `block` (JSON unless a string) as the prompt asks."""
+    text = block if isinstance(block, str) else json.dumps(block, ensure_ascii=False)
+
+    def text_for(body: Any) -> str:
+        nonce = request_nonce(body)
+        return f"{prose}{separator}[[ASSESSMENT {nonce}]]\n{text}\n[[/ASSESSMENT {nonce}]]"
+
+    return text_for
 
 
 @dataclass(frozen=True)

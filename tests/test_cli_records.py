@@ -15,6 +15,20 @@ from interview.models import FAILED, INTERRUPTED
 from .factories import feedback_record
 
 START = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+ASSESSMENT = {
+    "version": "1",
+    "status": "complete",
+    "reason": None,
+    "question_kind": "behavioural",
+    "criteria": dict.fromkeys(("relevance", "structure", "evidence", "ownership", "delivery"), 3),
+    "star": {
+        "situation": {"status": "present", "quote": "our launch slipped"},
+        "task": {"status": "missing", "quote": ""},
+        "action": {"status": "partial", "quote": "we met"},
+        "result": {"status": "present", "quote": "shipped a week later"},
+    },
+    "overall": 6,
+}
 
 
 @pytest.fixture
@@ -22,7 +36,16 @@ def records(app):
     """Three records of the terminal's user and one of an API caller, oldest first."""
     me = terminal_owner()
     made = [
-        feedback_record(owner=me, question="Why us?", feedback="Good.", score=6, created_at=START),
+        feedback_record(
+            owner=me,
+            question="Why us?",
+            feedback="Good.",
+            score=6,
+            assessment=ASSESSMENT,
+            temperature=0.2,
+            seed=42,
+            created_at=START,
+        ),
         feedback_record(
             owner=me,
             question="Tell me about a   time you\nled a team through a difficult migration.",
@@ -81,7 +104,15 @@ def test_show_prints_the_whole_record_or_its_json(app, records):
     assert f"owner:     {terminal_owner()}" in readable.stdout
     assert "\nAnswer\nBecause I care about it.\n" in readable.stdout
 
+    assessed = run(app, "feedback", "show", records[0]).stdout
+    assert "model:     openai m (prompt v), temperature 0.2, seed 42\n" in assessed
+    assert "\nAssessment\nstatus:    complete\nquestion:  behavioural\nrelevance: 3/5\n" in assessed
+    assert "overall:   6/10 (derived)\n" in assessed
+    assert 'situation: present "our launch slipped"\ntask:      missing\n' in assessed
+    assert "Assessment" not in readable.stdout  # a record without one
+
     as_json = json.loads(run(app, "feedback", "show", records[0], "--json").stdout)
+    assert as_json["assessment"] == ASSESSMENT
     api = app.test_client().get(f"/api/v1/feedback/{records[0]}").get_json()
     assert as_json == {**api, "owner": terminal_owner()}
 
@@ -119,3 +150,6 @@ def test_export_writes_every_record_with_the_api_fields_and_owner(
     assert json.loads(failed["error"])["code"] == "upstream_auth"
     assert json.loads(failed["usage"]) == {"total_tokens": 3}
     assert failed["owner"] == terminal_owner() and failed["score"] == ""
+    assessed = next(row for row in table if row["id"] == records[0])
+    assert json.loads(assessed["assessment"]) == ASSESSMENT and assessed["seed"] == "42"
+    assert failed["assessment"] == ""

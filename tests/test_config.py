@@ -25,7 +25,14 @@ def test_defaults_need_nothing_outside_the_machine(tmp_path):
     assert config["INTERVIEW_ANSWER_CHECK"] is True
     assert config["INTERVIEW_LOG_FORMAT"] == "text"
     assert config["INTERVIEW_METRICS_TOKEN"] is None
+    assert config["INTERVIEW_TEMPERATURE"] == 0.2
+    assert config["INTERVIEW_SEED"] is None
     assert len(config["SECRET_KEY"]) >= 32
+
+
+def test_temperature_and_seed_are_read(tmp_path):
+    config = load_config({"INTERVIEW_TEMPERATURE": "0", "INTERVIEW_SEED": "-7"}, str(tmp_path))
+    assert (config["INTERVIEW_TEMPERATURE"], config["INTERVIEW_SEED"]) == (0.0, -7)
 
 
 def test_a_key_selects_the_openai_provider(tmp_path):
@@ -68,6 +75,12 @@ def test_database_urls(raw, expected):
         ({"INTERVIEW_PRACTICE_PAGES": "maybe"}, "INTERVIEW_PRACTICE_PAGES"),
         ({"INTERVIEW_LOG_FORMAT": "yaml"}, "INTERVIEW_LOG_FORMAT"),
         ({"INTERVIEW_METRICS_TOKEN": "short"}, "INTERVIEW_METRICS_TOKEN"),
+        ({"INTERVIEW_TEMPERATURE": "2.5"}, "INTERVIEW_TEMPERATURE"),
+        ({"INTERVIEW_TEMPERATURE": "-0.1"}, "INTERVIEW_TEMPERATURE"),
+        ({"INTERVIEW_TEMPERATURE": "nan"}, "INTERVIEW_TEMPERATURE"),
+        ({"INTERVIEW_TEMPERATURE": "warm"}, "INTERVIEW_TEMPERATURE"),
+        ({"INTERVIEW_SEED": "1.5"}, "INTERVIEW_SEED"),
+        ({"INTERVIEW_SEED": str(2**63)}, "INTERVIEW_SEED"),
         ({"INTERVIEW_METRICS_TOKEN": "a token with spaces in it"}, "INTERVIEW_METRICS_TOKEN"),
     ],
 )

@@ -16,6 +16,7 @@ from sqlalchemy.exc import OperationalError
 
 from interview.extensions import db
 from interview.feedback import producer
+from interview.feedback.assessment import read_assessment
 from interview.feedback.records import final_state, record_as_saved, serialize
 from interview.feedback.spool import (
     REJECTED_NAME,
@@ -365,3 +366,30 @@ def test_a_replay_running_in_another_process_is_left_to_it(spool_dir):
         fcntl.flock(lock, fcntl.LOCK_EX)
         report = replay_spool(spool_dir, lambda record: pytest.fail("replayed twice"))
     assert report.busy and len(spooled_lines(spool_dir)) == 1
+
+
+def test_a_replayed_record_keeps_its_assessment_and_an_old_line_replays_without_one(app, spool_dir):
+    assessed, old = insert_record(app), insert_record(app)
+    assessment = read_assessment(
+        '{"question_kind": "technical", "criteria": {"relevance": 4, "structure": 4, '
+        '"evidence": 4, "ownership": 4, "delivery": 4}}'
+    )
+    final = final_state(
+        status="completed",
+        feedback=TEXT,
+        error=None,
+        usage=None,
+        first_token_ms=9,
+        assessment=assessment,
+    )
+    spool_record(spool_dir, {**record_as_saved(assessed, final), "owner": None})
+    line_from_before = spooled_end(old)
+    del line_from_before["assessment"]  # spooled by a version without assessments
+    spool_record(spool_dir, line_from_before)
+    with app.app_context():
+        report = replay_spool(spool_dir)
+
+    assert report.saved == [assessed["id"], old["id"]]
+    record = stored(app, assessed["id"])
+    assert record.assessment == assessment and record.score == assessment["overall"] == 8
+    assert stored(app, old["id"]).assessment is None

@@ -52,6 +52,7 @@ def make_provider(upstream, monkeypatch):
             max_retries=0,
             max_retry_after_s=5.0,
             max_tokens=200,
+            temperature=0.2,
         )
 
     yield make

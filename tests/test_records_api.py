@@ -37,10 +37,16 @@ def test_get_returns_the_whole_record(client, upstream):
         "first_token_ms",
         "created_at",
         "completed_at",
+        "assessment",
+        "temperature",
+        "seed",
     }
     assert record["id"] == feedback_id
     assert record["feedback"] == "Nice.\nScore: 9/10"
+    # no assessment block: the score is read from the text, as before assessments
     assert record["status"] == "completed" and record["score"] == 9
+    assert record["assessment"]["status"] == "missing"
+    assert record["temperature"] == 0.2 and record["seed"] is None
     assert record["role"] == "PM" and record["error"] is None
     assert record["created_at"].endswith("+00:00")
 

@@ -15,6 +15,7 @@ import click
 from flask.cli import with_appcontext
 
 from ..feedback.records import ANYONE, get_record, iter_records, list_records, serialize
+from ..feedback.rubric import SCALE_MAX
 from ..models import STATUSES, Feedback
 from ..schemas import feedback_schema
 from .owner import terminal_owner
@@ -88,7 +89,8 @@ def show_command(feedback_id: str, as_json: bool) -> None:
         "score": f"{data['score']}/10" if data["score"] is not None else "-",
         "created": when(data["created_at"]),
         "completed": when(data["completed_at"]),
-        "model": f"{data['provider']} {data['model']} (prompt {data['prompt_version']})",
+        "model": f"{data['provider']} {data['model']} (prompt {data['prompt_version']})"
+        + sampling(data),
         "pace": f"{data['delay_ms']} ms a character; first token after "
         + (f"{data['first_token_ms']} ms" if data["first_token_ms"] is not None else "-"),
     }
@@ -96,9 +98,37 @@ def show_command(feedback_id: str, as_json: bool) -> None:
         click.echo(f"{name + ':':11}{value}")
     sections = {"Question": data["question"], "Role": data["role"], "Answer": data["answer"]}
     sections["Feedback"] = data["feedback"]
+    sections["Assessment"] = assessment_text(data["assessment"])
     for title, text in sections.items():
         if text:
             click.echo(f"\n{title}\n{text.rstrip()}")
+
+
+def sampling(data: dict[str, Any]) -> str:
+    """`, temperature T, seed S` as sent to the model; nothing where nothing was sampled."""
+    parts = [f"temperature {data['temperature']:g}"] if data["temperature"] is not None else []
+    if data["seed"] is not None:
+        parts.append(f"seed {data['seed']}")
+    return "".join(f", {part}" for part in parts)
+
+
+def assessment_text(assessment: dict[str, Any] | None) -> str:
+    """The assessment as lines to read: status, kind, each criterion, each STAR part."""
+    if assessment is None:
+        return ""  # a record made before assessments
+    head = assessment["status"] + (f" ({assessment['reason']})" if assessment["reason"] else "")
+    lines = [f"{'status:':11}{head}"]
+    if assessment["question_kind"]:
+        lines.append(f"{'question:':11}{assessment['question_kind']}")
+    for name, score in assessment["criteria"].items():
+        lines.append(f"{name + ':':11}{score}/{SCALE_MAX}")
+    if assessment["overall"] is not None:
+        lines.append(f"{'overall:':11}{assessment['overall']}/10 (derived)")
+    for part, judged in (assessment["star"] or {}).items():
+        if judged is not None:
+            quote = f' "{judged["quote"]}"' if judged["quote"] else ""
+            lines.append(f"{part + ':':11}{judged['status']}{quote}")
+    return "\n".join(lines)
 
 
 @click.command("export")
@@ -127,7 +157,7 @@ def write_jsonl(rows: Iterable[dict[str, Any]], out) -> int:
 
 
 def write_csv(rows: Iterable[dict[str, Any]], out) -> int:
-    """One column per field; `error`, `metrics` and `usage` hold their JSON."""
+    """One column per field; `error`, `metrics`, `usage` and `assessment` hold their JSON."""
     writer = csv.DictWriter(out, fieldnames=EXPORT_FIELDS)
     writer.writeheader()
     count = 0

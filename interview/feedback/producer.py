@@ -18,6 +18,11 @@ worker is exiting), the record as it is to be saved goes to the local spool
 (`spool.py`), to be replayed into the database once it is back, and `done`
 carries that record: the one the database will hold.
 
+The model's assessment block is taken out of the text as it enters, before
+the grapheme splitter (`assessment_block.py`): subscribers and the saved
+`feedback` get the prose; the block becomes the record's `assessment`
+(`assessment.py`) at the end.
+
 The buffer is bounded: the model is asked for at most INTERVIEW_MAX_TOKENS, and
 an upstream that sends more than MAX_FEEDBACK_CHARACTERS characters or
 MAX_FEEDBACK_CODE_POINTS code points anyway is cut off (a character is at most
@@ -36,6 +41,8 @@ from flask import Flask
 
 from ..models import COMPLETED, FAILED, INTERRUPTED
 from . import telemetry
+from .assessment import read_assessment, unavailable_assessment
+from .assessment_block import AssessmentBlockFilter
 from .bus import NullBus, RedisBus
 from .graphemes import GraphemeSplitter
 from .live import Generation, Outcome, live_generations
@@ -137,6 +144,7 @@ def produce(
     """Generate, append characters as they arrive, save the record, announce the end."""
     after_due_streams()
     splitter = GraphemeSplitter()
+    block_filter = AssessmentBlockFilter(request.block_nonce)
     status, error, first_token_ms = COMPLETED, None, None
     upstream = provider.open_stream(request)
     generation.attach(upstream)
@@ -148,7 +156,7 @@ def produce(
     try:
         for piece in upstream:
             now = time.monotonic()
-            characters = splitter.feed(storable_text(piece))
+            characters = splitter.feed(storable_text(block_filter.feed(piece)))
             kept = within_caps(characters, len(generation.characters), code_points)
             code_points += sum(map(len, kept))
             generation.append(kept, now)
@@ -163,7 +171,7 @@ def produce(
             elif now - slice_started >= SLICE_S:
                 time.sleep(0)  # cooperative under gevent: let due characters and new requests go
                 slice_started = time.monotonic()
-            if len(kept) < len(characters):
+            if len(kept) < len(characters) or block_filter.overflowed:
                 upstream.close()
                 status, error = FAILED, TOO_LONG
                 break
@@ -175,8 +183,8 @@ def produce(
     except Exception:
         log.exception("generation %s failed", generation.feedback_id)
         status, error = FAILED, INTERNAL_ERROR
-    if error is not TOO_LONG:
-        rest = splitter.flush()
+    if error is not TOO_LONG or block_filter.overflowed:  # the prose before a block is whole
+        rest = splitter.feed(storable_text(block_filter.flush())) + splitter.flush()
         kept = within_caps(rest, len(generation.characters), code_points)
         if len(kept) < len(rest):
             status, error = FAILED, TOO_LONG
@@ -189,6 +197,11 @@ def produce(
         error=error,
         usage=upstream.usage,
         first_token_ms=first_token_ms,
+        assessment=(
+            read_assessment(block_filter.block, block_filter.unclosed, block_filter.overflowed)
+            if provider.writes_assessment
+            else unavailable_assessment()
+        ),
     )
     outcome = _save(app, generation.feedback_id, created, final)
     generation.finish(outcome)

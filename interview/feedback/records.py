@@ -43,14 +43,23 @@ class InvalidCursor(ValueError):
 
 _INSERT_RECORD = Feedback.__table__.insert()
 # What a generation's end sets (`final_state`).
-_FINAL_COLUMNS = ("status", "feedback", "error", "usage", "first_token_ms", "score", "completed_at")
+_FINAL_COLUMNS = (
+    "status",
+    "feedback",
+    "error",
+    "usage",
+    "first_token_ms",
+    "score",
+    "assessment",
+    "completed_at",
+)
 _FINISH_RECORD = (
     update(Feedback.__table__)
     .where(Feedback.__table__.c.id == bindparam("b_id"), Feedback.__table__.c.status == STREAMING)
     .values({column: bindparam(f"b_{column}") for column in _FINAL_COLUMNS})
 )
 # What a generation's end adds to a record already ended by someone else: its text.
-_TEXT_COLUMNS = ("feedback", "usage", "first_token_ms", "score")
+_TEXT_COLUMNS = ("feedback", "usage", "first_token_ms", "score", "assessment")
 _ADD_TEXT = (
     update(Feedback.__table__)
     .where(Feedback.__table__.c.id == bindparam("b_id"))
@@ -110,15 +119,22 @@ def final_state(
     error: dict[str, str] | None,
     usage: dict[str, Any] | None,
     first_token_ms: int | None,
+    assessment: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Return the columns that end a generation, computed once so a retried save keeps them."""
+    """Return the columns that end a generation, computed once so a retried save keeps them.
+
+    The score is the assessment's derived overall score when it has one, else
+    the feedback's own `Score: N/10` line, as before assessments (`scoring.py`).
+    """
+    overall = assessment.get("overall") if assessment else None
     return {
         "status": status,
         "feedback": feedback,
         "error": error,
         "usage": usage,
         "first_token_ms": first_token_ms,
-        "score": parse_score(feedback),
+        "score": overall if overall is not None else parse_score(feedback),
+        "assessment": assessment,
         "completed_at": utcnow(),
     }
 
@@ -436,6 +452,7 @@ def save_spooled_record(spooled: dict[str, Any]) -> str:
         column: spooled[column]
         for column in ("status", "feedback", "error", "usage", "first_token_ms", "score")
     }
+    values["assessment"] = spooled.get("assessment")  # absent in lines spooled before it
     if values["status"] not in (COMPLETED, FAILED, INTERRUPTED):
         raise ValueError(f"not a final status: {values['status']!r}")
     values["completed_at"] = datetime.fromisoformat(spooled["completed_at"])

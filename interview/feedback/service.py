@@ -8,6 +8,7 @@ from flask import Flask
 
 from ..models import STREAMING
 from .admission import admit_streaming_record
+from .assessment_block import new_block_nonce
 from .bus import NullBus, RedisBus
 from .encoders import EventEncoder
 from .events import Feed, stream_feedback_events
@@ -79,6 +80,8 @@ def start_feedback(
         provider=provider.name,
         model=provider.model,
         prompt_version=PROMPT_VERSION,
+        temperature=provider.temperature,
+        seed=provider.seed,
         metrics=metrics,
         delay_ms=delay_ms,
         idempotency_key=idempotency[0] if idempotency else None,
@@ -94,9 +97,9 @@ def start_feedback(
         spend_budget=spend_budget,
     )
     generation = Generation(start_event_data(created), delay_s=delay_ms / 1000)
-    request = FeedbackInput(
-        question, answer, role, metrics, build_feedback_prompt(question, answer, role)
-    )
+    nonce = new_block_nonce()
+    messages = build_feedback_prompt(question, answer, role, nonce=nonce)
+    request = FeedbackInput(question, answer, role, metrics, messages, block_nonce=nonce)
     start_producer(app, generation, provider, request, bus_of(app), created)
     return generation
 

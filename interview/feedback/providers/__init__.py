@@ -22,4 +22,6 @@ def provider_from_config(config: Mapping[str, Any]) -> FeedbackProvider:
         max_retries=config["INTERVIEW_UPSTREAM_RETRIES"],
         max_retry_after_s=config["INTERVIEW_UPSTREAM_MAX_RETRY_AFTER_S"],
         max_tokens=config["INTERVIEW_MAX_TOKENS"],
+        temperature=config["INTERVIEW_TEMPERATURE"],
+        seed=config["INTERVIEW_SEED"],
     )

@@ -39,11 +39,18 @@ class FeedbackInput:
     role: str | None
     metrics: dict[str, Any]
     messages: list[dict[str, str]]
+    #: Marks this request's assessment block (`assessment_block.py`); in `messages`.
+    block_nonce: str = ""
 
 
 class FeedbackProvider(Protocol):
     name: str
     model: str
+    #: Whether its text ends with an assessment block (the model's) or has none (offline).
+    writes_assessment: bool
+    #: What is sent upstream, stored on each record; None where nothing is sampled.
+    temperature: float | None
+    seed: int | None
 
     def open_stream(self, request: FeedbackInput) -> ProviderStream:
         """Start a generation; raise ProviderError if it cannot start."""

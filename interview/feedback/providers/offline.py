@@ -38,6 +38,9 @@ class OfflineStream:
 class OfflineProvider:
     name = "offline"
     model = OFFLINE_MODEL
+    writes_assessment = False  # its records say so (`assessment.unavailable_assessment`)
+    temperature = None
+    seed = None
 
     def warm_up(self) -> None:
         """Nothing to prepare: the analysis is local."""

@@ -319,6 +319,7 @@ class OpenAIChatStream:
 
 class OpenAIChatProvider:
     name = "openai"
+    writes_assessment = True
 
     def __init__(
         self,
@@ -330,8 +331,12 @@ class OpenAIChatProvider:
         max_retries: int,
         max_retry_after_s: float,
         max_tokens: int,
+        temperature: float,
+        seed: int | None = None,
     ) -> None:
         self.model = model
+        self.temperature = temperature
+        self.seed = seed
         self._client_args = (api_key, base_url, timeout_s)
         self._retries = max_retries
         self._max_retry_after_s = max_retry_after_s
@@ -343,17 +348,19 @@ class OpenAIChatProvider:
 
     def open_stream(self, request: FeedbackInput) -> OpenAIChatStream:
         """Prepare the streamed completion; the request goes out on first iteration."""
+        body = {
+            "model": self.model,
+            "messages": request.messages,
+            "stream": True,
+            "stream_options": {"include_usage": True},
+            "max_tokens": self._max_tokens,
+            "temperature": self.temperature,
+        }
+        if self.seed is not None:  # servers that do not take a seed ignore it, or refuse it
+            body["seed"] = self.seed
         return OpenAIChatStream(
             _client(*self._client_args),
-            orjson.dumps(
-                {
-                    "model": self.model,
-                    "messages": request.messages,
-                    "stream": True,
-                    "stream_options": {"include_usage": True},
-                    "max_tokens": self._max_tokens,
-                }
-            ),
+            orjson.dumps(body),
             self._retries,
             self._max_retry_after_s,
         )
