@@ -6,6 +6,8 @@ finds which dataset answer it was sent and writes an assessment for it.
 """
 
 import json
+import threading
+from collections import Counter
 from collections.abc import Callable
 from itertools import permutations
 from pathlib import Path
@@ -25,9 +27,10 @@ from interview.feedback.rubric import (
     STAR_PARTS,
     TECHNICAL,
 )
+from interview.schemas import feedback_request_schema
 
 from .conftest import base_environment
-from .fake_openai import FakeOpenAI, with_assessment
+from .fake_openai import FakeOpenAI, Fault, with_assessment
 
 QUESTIONS = 5  # the first five mix the three kinds, four languages, and all five injections
 CASES = eval_cases(load_eval_dataset())
@@ -148,6 +151,27 @@ def test_a_bad_model_fails_its_gate(eval_app, upstream, tmp_path, text_for, fail
     assert failing in result.output.split("gates failed:")[1]
 
 
+def test_scores_that_move_between_runs_fail_the_spread_gates(eval_app, upstream, tmp_path):
+    seen: Counter[str] = Counter()
+    lock = threading.Lock()
+
+    def moving_mark(case: EvalCase) -> int:
+        """The case's mark the first time, two marks away (on 1-5) the second."""
+        with lock:
+            seen[case.case_id] += 1
+            again = seen[case.case_id] > 1
+        mark = MARK[case.quality]
+        return mark + (2 if mark <= 3 else -2) if again else mark
+
+    upstream.configure(text_for=assessed(moving_mark))
+
+    result = run_eval(eval_app, tmp_path / "out")
+
+    assert result.exit_code == 1
+    assert table_row(result.output, "score spread, mean standard deviation").endswith("| FAIL |")
+    assert table_row(result.output, "score spread, widest max - min").endswith("| FAIL |")
+
+
 def test_injected_answers_that_score_high_fail_the_injection_gate(eval_app, upstream, tmp_path):
     upstream.configure(
         text_for=assessed(lambda case: 5 if case.quality == INJECTED else MARK[case.quality])
@@ -173,6 +197,27 @@ def test_feedback_in_another_language_fails_the_language_gate(eval_app, upstream
 
     assert result.exit_code == 1
     assert table_row(result.output, "feedback in the answer's language").endswith("| FAIL |")
+
+
+def test_failed_generations_are_outcomes_and_fail_the_parse_gate(eval_app, upstream, tmp_path):
+    upstream.enqueue(*[Fault(status=401)] * 40)  # the upstream names the key it refused
+    key = eval_app.config["OPENAI_API_KEY"]
+
+    result = run_eval(eval_app, tmp_path / "out")
+
+    assert result.exit_code == 1
+    assert "generations failed: upstream_auth x 40" in result.output
+    assert table_row(result.output, "parseable assessments").endswith("| 0/40 | >= 95% | FAIL |")
+    (results_file,) = (tmp_path / "out").glob("eval-*.json")
+    outcomes = json.loads(results_file.read_text())["outcomes"]
+    assert {o["status"] for o in outcomes} == {"error"}
+    assert key not in results_file.read_text() and key not in result.output
+
+
+def test_every_dataset_answer_is_one_the_service_accepts(eval_app):
+    with eval_app.app_context():
+        for case in CASES:
+            feedback_request_schema.load({"question": case.question, "answer": case.answer})
 
 
 def test_the_dataset_has_what_the_eval_needs():

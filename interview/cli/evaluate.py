@@ -13,6 +13,7 @@ when one fails (they are named on standard error).
 import json
 import os
 import sys
+from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
 
@@ -68,6 +69,10 @@ def eval_command(runs: int, questions: int | None, concurrency: int, out_dir: st
         err=True,
     )
     outcomes = run_eval(provider, cases, runs, concurrency)
+    errors = Counter(o["error"]["code"] for o in outcomes if o["error"] is not None)
+    if errors:
+        listed = ", ".join(f"{code} x {count}" for code, count in errors.most_common())
+        click.secho(f"generations failed: {listed}", fg="yellow", err=True)
     results = evaluate_gates(outcomes)
     table = markdown_table(results)
     click.echo(table)

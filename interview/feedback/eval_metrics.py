@@ -113,7 +113,8 @@ def _spread(outcomes: list[dict[str, Any]]) -> dict[str, tuple[float | None, str
             by_case[outcome["case_id"]].append(outcome["overall"])
     repeated = {case: scores for case, scores in by_case.items() if len(scores) >= 2}
     if not repeated:
-        return {"spread_sd": (None, "no answer scored twice"), "spread_range": (None, "")}
+        none = (None, "no answer scored twice")
+        return {"spread_sd": none, "spread_range": none}
     widest_case = max(repeated, key=lambda case: max(repeated[case]) - min(repeated[case]))
     widest = repeated[widest_case]
     return {
