@@ -1,7 +1,7 @@
 """Command-line tasks under `flask --app app ...`.
 
-- `feedback`: the terminal client (`ask`, `list`, `show`, `export`) and the
-  operators' tasks (`replay-spool`, `purge`);
+- `feedback`: the terminal client (`ask`, `list`, `show`, `export`), the
+  operators' tasks (`replay-spool`, `purge`) and the model's eval (`eval`);
 - `questions`: import and export the custom question bank;
 - `config check` (`config_check.py`) is a Flask plugin command, declared in
   pyproject.toml, so that it runs even when the configuration stops the app

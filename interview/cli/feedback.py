@@ -7,10 +7,13 @@ from flask.cli import AppGroup
 from ..feedback.maintenance import replay_spooled_records
 from ..feedback.retention import delete_records_older_than
 from .ask import ask_command
+from .evaluate import eval_command
 from .records import export_command, list_command, show_command
 
-feedback_cli = AppGroup("feedback", help="Ask for feedback, read the records, maintain them.")
-for command in (ask_command, list_command, show_command, export_command):
+feedback_cli = AppGroup(
+    "feedback", help="Ask for feedback, read the records, maintain them, run the eval."
+)
+for command in (ask_command, list_command, show_command, export_command, eval_command):
     feedback_cli.add_command(command)
 
 
