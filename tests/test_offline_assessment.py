@@ -8,8 +8,8 @@ import pytest
 from interview.feedback.answer_language import looks_english
 from interview.feedback.question_kind import question_kind
 
+from .offline_answers import GERMAN_ANSWER, MOTIVATION_ANSWER
 from .test_metrics import STAR_ANSWER
-from .test_offline_feedback import GERMAN_ANSWER, MOTIVATION_ANSWER
 
 BANK = json.loads(Path("interview/feedback/questions.json").read_text(encoding="utf-8"))
 

@@ -5,9 +5,9 @@ import pytest
 from interview.extensions import db
 from interview.models import Feedback
 
+from .offline_answers import GERMAN_ANSWER, MOTIVATION_ANSWER, WHY_THIS_JOB
 from .sse_client import stream_from_response
 from .test_metrics import CONFLICT, STAR_ANSWER
-from .test_offline_feedback import GERMAN_ANSWER, MOTIVATION_ANSWER, WHY_THIS_JOB
 
 GERMAN_QUESTION = (
     "Erzählen Sie von einem Konflikt in Ihrem Team und warum Sie diese Lösung wählten."

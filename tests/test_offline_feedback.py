@@ -8,23 +8,8 @@ from interview.feedback.metrics import compute_answer_metrics
 from interview.feedback.offline_assessment import heuristic_assessment
 from interview.feedback.offline_feedback import build_offline_feedback
 
+from .offline_answers import GERMAN_ANSWER, MOTIVATION_ANSWER, WHY_THIS_JOB
 from .test_metrics import CONFLICT, STAR_ANSWER
-
-WHY_THIS_JOB = "Why do you want this job?"
-MOTIVATION_ANSWER = (
-    "I want this job because your team builds the payments platform I have used for years, "
-    "and I want to work on the reliability problems behind it. In my last role I cut checkout "
-    "errors by 40% by rebuilding our retry logic, and I would bring that experience to your "
-    "on-call rotation. I am also drawn to how your engineers write about their design "
-    "decisions in public; for example, your post on idempotency keys changed how I design "
-    "APIs. I am looking for a place where I can own a service end to end and grow into "
-    "leading a small team."
-)
-GERMAN_ANSWER = (
-    "Als ich bei meiner letzten Firma war, hatten zwei Entwickler in meinem Team Streit über "
-    "ein Release. Ich habe ein Treffen organisiert und einen gestaffelten Rollout "
-    "vorgeschlagen. Am Ende haben wir pünktlich geliefert und die Störungen um 30% reduziert."
-)
 
 
 def assess(answer: str, question: str = CONFLICT) -> dict:
