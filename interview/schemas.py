@@ -13,6 +13,7 @@ from .feedback.answer_check import answer_problem, refusal_message
 from .feedback.graphemes import MAX_CLUSTER_CODE_POINTS, longest_cluster
 from .feedback.questions import CATEGORIES, GENERAL
 from .feedback.rubric import (
+    ASSESSMENT_METHODS,
     ASSESSMENT_STATUSES,
     CRITERIA,
     MAX_QUOTE_CHARACTERS,
@@ -180,15 +181,22 @@ AssessedStarSchema = Schema.from_dict(
 
 
 class AssessmentSchema(Schema):
-    """The model's judgement of the answer (`feedback/assessment.py`, README "Assessment")."""
+    """The judgement of the answer (`feedback/assessment.py`, README "Assessment")."""
 
     version = fields.String()
+    method = fields.String(
+        validate=validate.OneOf(ASSESSMENT_METHODS),
+        metadata={
+            "description": "model (the model's assessment block); heuristic (the offline "
+            "analysis's rules, English only). Absent on assessments stored before it"
+        },
+    )
     status = fields.String(
         validate=validate.OneOf(ASSESSMENT_STATUSES),
         metadata={
             "description": "complete; partial (some parts invalid or missing, see reason); "
-            "malformed (nothing usable); missing (no block); unavailable (the provider "
-            "gives none)"
+            "malformed (nothing usable); missing (no block); unavailable (not judged, "
+            "see reason: the offline analysis and an answer not in English)"
         },
     )
     reason = fields.String(allow_none=True)
@@ -229,7 +237,10 @@ class FeedbackSchema(Schema):
     assessment = fields.Nested(
         AssessmentSchema,
         allow_none=True,
-        metadata={"description": "The model's assessment; null on records made before it"},
+        metadata={
+            "description": "The model's assessment, or the offline analysis's (method "
+            "heuristic); null on records made before it"
+        },
     )
     temperature = fields.Float(allow_none=True, metadata={"description": "Sent to the model"})
     seed = fields.Integer(allow_none=True, metadata={"description": "Sent to the model, if set"})

@@ -37,6 +37,7 @@ def test_a_complete_block_is_read_whole():
     assessment = read_assessment(block())
     assert assessment == {
         "version": "1",
+        "method": "model",
         "status": "complete",
         "reason": None,
         "question_kind": "behavioural",
@@ -89,6 +90,7 @@ def test_without_all_five_criteria_there_is_no_overall_score():
 def test_a_broken_block_gives_an_empty_assessment_and_why(text, status):
     assessment = read_assessment(text)
     assert assessment["status"] == status and assessment["reason"]
+    assert assessment["method"] == "model"
     assert assessment["criteria"] == {} and assessment["overall"] is None
 
 

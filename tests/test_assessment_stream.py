@@ -54,6 +54,7 @@ def test_the_block_is_parsed_and_the_stream_is_prose_only(app, client, upstream,
     assert stream.text() == record["feedback"] == PROSE
     assert "ASSESSMENT" not in stream.body.decode()
     assert record["assessment"]["status"] == "complete"
+    assert record["assessment"]["method"] == "model"
     assert record["assessment"]["criteria"] == BLOCK["criteria"]
     assert record["assessment"]["star"] == BLOCK["star"]
     assert record["assessment"]["overall"] == record["score"] == OVERALL
@@ -151,18 +152,6 @@ def test_a_configured_temperature_and_seed_are_sent_and_stored(make_app, upstrea
         1234,
         record["prompt_version"],
     )
-
-
-def test_the_offline_provider_says_it_gives_no_assessment_yet(make_app, upstream):
-    app = make_app(INTERVIEW_PROVIDER="offline")
-    record = stream_from_response(post_feedback(app.test_client())).terminal().json()
-    assert record["status"] == "completed" and record["feedback"]
-    assert record["assessment"]["status"] == "unavailable"
-    assert record["assessment"]["reason"] == (
-        "offline provider: heuristic assessment not yet produced"
-    )
-    assert (record["temperature"], record["seed"]) == (None, None)
-    assert upstream.requests == []
 
 
 # -- the other protocols, through a real gunicorn server ----------------------------------------

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from interview.cli.owner import terminal_owner
-from interview.cli.records import EXPORT_FIELDS
+from interview.cli.records import EXPORT_FIELDS, assessment_text
 from interview.extensions import db
 from interview.models import FAILED, INTERRUPTED
 
@@ -153,3 +153,8 @@ def test_export_writes_every_record_with_the_api_fields_and_owner(
     assessed = next(row for row in table if row["id"] == records[0])
     assert json.loads(assessed["assessment"]) == ASSESSMENT and assessed["seed"] == "42"
     assert failed["assessment"] == ""
+
+
+def test_show_says_whether_a_model_or_the_offline_rules_judged():
+    text = assessment_text({**ASSESSMENT, "method": "heuristic"})
+    assert text.startswith("status:    complete\nmethod:    heuristic\nquestion:  behavioural\n")

@@ -101,3 +101,22 @@ def test_sentences_are_the_runs_between_sentence_ends_that_hold_a_word(answer, s
     result = metrics(answer)
     assert result["sentence_count"] == sentences
     assert result["avg_sentence_words"] == average
+
+
+@pytest.mark.parametrize(
+    ("question", "terms"),
+    [
+        (
+            "Erzählen Sie von einem Konflikt in Ihrem Team und warum Sie diese Lösung wählten.",
+            ["konflikt", "team", "lösung", "wählten"],
+        ),
+        ("Warum möchten Sie diese Stelle bei unserer Firma?", ["stelle", "firma"]),
+        (
+            "Parlez-moi d'une fois où vous avez résolu un conflit dans votre équipe.",
+            ["fois", "résolu", "conflit", "équipe"],
+        ),
+        ("¿Por qué quiere este trabajo en nuestra empresa?", ["trabajo", "empresa"]),
+    ],
+)
+def test_key_terms_leave_out_the_function_words_of_other_languages(question, terms):
+    assert metrics("x", question)["key_terms"]["terms"] == terms

@@ -113,11 +113,13 @@ def sampling(data: dict[str, Any]) -> str:
 
 
 def assessment_text(assessment: dict[str, Any] | None) -> str:
-    """The assessment as lines to read: status, kind, each criterion, each STAR part."""
+    """The assessment as lines to read: status, who judged, kind, each criterion, STAR."""
     if assessment is None:
         return ""  # a record made before assessments
     head = assessment["status"] + (f" ({assessment['reason']})" if assessment["reason"] else "")
     lines = [f"{'status:':11}{head}"]
+    if assessment.get("method"):  # absent on assessments stored before it
+        lines.append(f"{'method:':11}{assessment['method']}")
     if assessment["question_kind"]:
         lines.append(f"{'question:':11}{assessment['question_kind']}")
     for name, score in assessment["criteria"].items():

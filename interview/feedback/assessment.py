@@ -24,21 +24,21 @@ from .rubric import (
     COMPLETE,
     CRITERIA,
     MALFORMED,
+    MODEL,
     PARTIAL_ASSESSMENT,
     STAR_PARTS,
-    UNAVAILABLE,
     overall_score,
 )
 
-OFFLINE_REASON = "offline provider: heuristic assessment not yet produced"
 # A model may wrap the JSON in a Markdown code fence although asked not to.
 _FENCE = regex.compile(r"^\s*```[a-zA-Z]*\s*|\s*```\s*$")
 
 
 def empty_assessment(status: str, reason: str) -> dict[str, Any]:
-    """An assessment with nothing judged: `missing`, `malformed` or `unavailable`, and why."""
+    """An assessment of the model's with nothing judged: `missing` or `malformed`, and why."""
     return {
         "version": ASSESSMENT_VERSION,
+        "method": MODEL,
         "status": status,
         "reason": reason,
         "question_kind": None,
@@ -46,11 +46,6 @@ def empty_assessment(status: str, reason: str) -> dict[str, Any]:
         "star": None,
         "overall": None,
     }
-
-
-def unavailable_assessment() -> dict[str, Any]:
-    """The assessment of a provider that does not write one (the offline analysis)."""
-    return empty_assessment(UNAVAILABLE, OFFLINE_REASON)
 
 
 def read_assessment(
@@ -84,6 +79,7 @@ def read_assessment(
         return empty_assessment(MALFORMED, "nothing usable: " + ", ".join(problems))
     return {
         "version": ASSESSMENT_VERSION,
+        "method": MODEL,
         "status": PARTIAL_ASSESSMENT if problems else COMPLETE,
         "reason": ("invalid or missing: " + ", ".join(problems)) if problems else None,
         "question_kind": kind,

@@ -23,6 +23,10 @@ Rules:
 - Key terms of the question are its content words (stopwords dropped, four
   letters or more, or an acronym), at most eight; an answer uses a term when one
   of its words shares the term's stem (plural and -ed/-ing endings dropped).
+  The stopwords are English, and the function words and question verbs ("tell",
+  "describe") of German, French, Spanish, Italian, Portuguese and Dutch, so a
+  question in those languages does not list "diese" or "warum" as its terms; an
+  elided article or pronoun ("d'une", "parlez-moi") is dropped with its word.
 """
 
 from collections.abc import Callable
@@ -139,6 +143,37 @@ _STOPWORDS = frozenset(
     when where which while who whom why will with would your yours you've would like
     ever example situation share walk""".split()
 )
+# Function words and question verbs of four letters or more in languages the
+# key terms would otherwise take them from (three-letter words are no terms).
+_OTHER_LANGUAGES_STOPWORDS = frozenset(
+    """aber alle allem allen aller alles also andere anderen auch dass dein deine
+    deinem deinen deiner dem den denn dessen diese diesem diesen dieser dieses doch
+    durch eine einem einen einer eines erzählen erzähle beschreiben beschreibe
+    erklären erkläre haben hast hatte hatten ihnen ihre ihrem ihren ihrer ihres
+    jede jedem jeden jeder jedes kann kannst können könnten mein meine meinem
+    meinen meiner mich mein möchten nach nicht noch oder ohne schon sehr sein
+    seine seinem seinen seiner sich sind über unser unsere unserem unseren unserer
+    vielleicht warum weil welche welchem welchen welcher welches wenn werden wieso
+    wird wollen würden zwischen
+    alors aussi autre autres avec avez avoir avons cela celle celui cette comme
+    comment dans depuis donc elle elles entre être fait faire leur leurs mais même
+    nous notre nos parce peut plus pour pourquoi quand quel quelle quelles quels
+    sans sont sous votre vous décrivez décrire expliquez parlez racontez
+    algún alguna alguno cómo como cuál cuando cuándo desde donde dónde durante
+    ella ellos entre esta este esto estos estas están fue fueron hacer hasta para
+    pero porque por qué puede quiere quién sobre suya suyo tiene tuvo usted ustedes
+    nuestra nuestro nuestros nuestras describa describe cuénteme cuéntame háblame
+    explique
+    anche con cosa della delle dello degli dove essere hanno loro molto nella
+    nelle nostro nostra perché però quale quali quando quello questa questo sono
+    sulla vostro vostra descriva racconti parli
+    isso isto onde pela pelo porquê qual quais seja também você vocês nossa nosso
+    conte fale
+    alle andere deze heeft hebben hoe jouw kunnen maar meer naar niet onze
+    over voor waar waarom wanneer welke worden zijn beschrijf vertel""".split()
+)
+# An elided article or pronoun: "d'une", "l'équipe", "parlez-moi".
+_ELISION = regex.compile(r"^\p{L}{1,2}['’]|-(?:moi|nous|vous|toi|lui|mir|me|le|la)$")
 _MAX_TERMS = 8
 
 
@@ -188,12 +223,16 @@ _STAR_MATCHERS = {
 }
 
 
+def _is_content_word(word: str) -> bool:
+    return len(word) >= 4 and word not in _STOPWORDS and word not in _OTHER_LANGUAGES_STOPWORDS
+
+
 def _key_terms(question: str, answer_words: list[str]) -> dict[str, list[str]]:
     terms: list[str] = []
     for word in _words(question):
         acronym = len(word) >= 2 and word.isupper()
-        term = word if acronym else word.lower()
-        if (acronym or (len(term) >= 4 and term not in _STOPWORDS)) and term not in terms:
+        term = word if acronym else _ELISION.sub("", word.lower())
+        if (acronym or _is_content_word(term)) and term not in terms:
             terms.append(term)
     terms = terms[:_MAX_TERMS]
     answer_stems = {_stem(word) for word in set(answer_words)}

@@ -1,46 +1,41 @@
-"""Feedback written from the answer's metrics alone, for when no model is configured.
+"""Feedback written from the offline assessment, for when no model is configured.
 
 It has the shape of a model's feedback (verdict, strengths, improvements, a
 stronger answer, `Score: N/10`), and its first line says that no AI model read
-the answer. The score adds up what the metrics can see:
-- length: 2 points for 120-400 words (about one to three minutes spoken),
-  1 for 50-119 or 401-600, else 0;
-- structure: 1 point for each STAR part with a cue (situation, task, action, result);
-- focus: 1 point when the answer uses at least half of the question's key terms;
-- delivery: 1 point for fewer than one filler per 50 words, 1 more for none at all;
-- a floor of 1 and a ceiling of 10 (2 + 4 + 1 + 2 + the 1 every answer starts with).
+the answer. The score is the heuristic assessment's derived overall score
+(`offline_assessment.py`), so the text and the record's `assessment` agree.
+STAR is mentioned only for behavioural questions. An answer the analysis
+cannot read (not English) gets a plain statement of that and no score.
 """
 
 from typing import Any
 
 from .metrics import STAR_PARTS
+from .rubric import BEHAVIOURAL, MISSING, MOTIVATION, PRESENT, TECHNICAL, UNAVAILABLE
 
+OFFLINE_NOTE = "Offline analysis (no AI model was used)"
+NOT_ENGLISH = (
+    "The offline analysis only understands English; this answer looks like it is in "
+    "another language, so it is not scored."
+)
 STAR_HINTS = {
     "situation": "Set the scene in one sentence: where you were and what was at stake.",
     "task": "Say what you were responsible for, in your own words.",
     "action": 'Walk through what you did yourself, step by step, with "I".',
     "result": "End with the outcome, ideally a number, and what you learned.",
 }
-
-
-def offline_score(metrics: dict[str, Any]) -> int:
-    """Return a 1-10 score from the metrics (the rule is in the module docstring)."""
-    words = metrics["word_count"]
-    score = 1
-    if 120 <= words <= 400:
-        score += 2
-    elif 50 <= words <= 600:
-        score += 1
-    score += sum(1 for part in STAR_PARTS if metrics["star"][part])
-    terms = metrics["key_terms"]
-    if terms["terms"] and len(terms["used"]) * 2 >= len(terms["terms"]):
-        score += 1
-    fillers = metrics["filler_count"]
-    if words and fillers * 50 < words:
-        score += 1
-    if words and fillers == 0:
-        score += 1
-    return max(1, min(10, score))
+KIND_HINTS = {
+    MOTIVATION: "Name what draws you to this role, one reason from your own experience, "
+    "and what you would bring in your first months.",
+    TECHNICAL: "State the core idea in the first sentence, then how it works, one trade-off, "
+    "and an example from your own work.",
+}
+OTHER_HINT = "Answer in the first sentence, then support it with one concrete example."
+KIND_NAMES = {
+    BEHAVIOURAL: "a behavioural question, judged on STAR",
+    MOTIVATION: "a motivation question (STAR does not apply)",
+    TECHNICAL: "a technical question (STAR does not apply)",
+}
 
 
 def _minutes(seconds: int) -> str:
@@ -57,17 +52,26 @@ def _verdict(score: int) -> str:
 
 
 def build_offline_feedback(
-    question: str, answer: str, role: str | None, metrics: dict[str, Any]
+    role: str | None, metrics: dict[str, Any], assessment: dict[str, Any]
 ) -> str:
-    """Return the offline feedback text; its last line is `Score: N/10`."""
-    score = offline_score(metrics)
+    """Return the offline feedback text; it ends `Score: N/10` when it judged the answer."""
     words, seconds = metrics["word_count"], metrics["speaking_time_s"]
-    present = [part for part in STAR_PARTS if metrics["star"][part]]
-    missing = [part for part in STAR_PARTS if not metrics["star"][part]]
+    length = f"About {_minutes(seconds)} to say ({words} words)."
+    if assessment["status"] == UNAVAILABLE:
+        return "\n".join(
+            [
+                f"{OFFLINE_NOTE}: {NOT_ENGLISH}",
+                "",
+                f"{length} A model-backed provider can give feedback in the answer's language.",
+            ]
+        )
+    kind, star, score = assessment["question_kind"], assessment["star"], assessment["overall"]
+    present = [part for part in STAR_PARTS if star and star[part]["status"] == PRESENT]
+    missing = [part for part in STAR_PARTS if star and star[part]["status"] == MISSING]
     terms = metrics["key_terms"]
     fillers = metrics["filler_words"]
 
-    strengths = [f"About {_minutes(seconds)} to say ({words} words)."]
+    strengths = [length]
     if present:
         strengths.append(f"Your answer shows the STAR parts: {', '.join(present)}.")
     if terms["used"]:
@@ -76,12 +80,8 @@ def build_offline_feedback(
         strengths.append("No filler words found.")
 
     improvements = []
-    if words < 120:
-        improvements.append("Aim for 120-400 words (one to three minutes): add a concrete example.")
-    elif words > 400:
-        improvements.append(
-            "Trim towards 400 words: interviewers lose the thread past three minutes."
-        )
+    if assessment["criteria"]["delivery"] < 3:
+        improvements.append("Aim for one to three minutes spoken: add a concrete example or trim.")
     if missing:
         improvements.append(f"Missing STAR parts: {', '.join(missing)}.")
     if terms["missing"]:
@@ -91,13 +91,22 @@ def build_offline_feedback(
     if fillers:
         found = ", ".join(f'"{word}" x{count}' for word, count in fillers.items())
         improvements.append(f"Filler words found: {found}. Pause instead.")
-    if not improvements:
+    if assessment["criteria"]["evidence"] < 5:
         improvements.append("Add one number that shows the size of the result.")
+    if not improvements:
+        improvements.append("Say it aloud once, in under two minutes, before the interview.")
 
     target = f" for a {role} role" if role else ""
-    stronger = " ".join(STAR_HINTS[part] for part in (missing or STAR_PARTS))
+    if kind == BEHAVIOURAL:
+        stronger = "Keep your own story{}, and structure it: {}".format(
+            target, " ".join(STAR_HINTS[part] for part in (missing or STAR_PARTS))
+        )
+    else:
+        stronger = f"Keep your own points{target}. {KIND_HINTS.get(kind, OTHER_HINT)}"
     lines = [
-        f"Offline analysis (no AI model was used): {_verdict(score)}",
+        f"{OFFLINE_NOTE}: {_verdict(score)}",
+        f"Read as {KIND_NAMES.get(kind, 'a general question (STAR does not apply)')}; "
+        "scored by rules, not by a model.",
         "",
         "**Strengths**",
         *(f"- {item}" for item in strengths),
@@ -106,7 +115,7 @@ def build_offline_feedback(
         *(f"- {item}" for item in improvements),
         "",
         "**A stronger answer**",
-        f"Keep your own story{target}, and structure it: {stronger}",
+        stronger,
         "",
         f"Score: {score}/10",
     ]

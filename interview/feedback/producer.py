@@ -21,7 +21,8 @@ carries that record: the one the database will hold.
 The model's assessment block is taken out of the text as it enters, before
 the grapheme splitter (`assessment_block.py`): subscribers and the saved
 `feedback` get the prose; the block becomes the record's `assessment`
-(`assessment.py`) at the end.
+(`assessment.py`) at the end. A provider that writes no block (offline) hands
+its own assessment over on its stream instead.
 
 The buffer is bounded: the model is asked for at most INTERVIEW_MAX_TOKENS, and
 an upstream that sends more than MAX_FEEDBACK_CHARACTERS characters or
@@ -41,7 +42,7 @@ from flask import Flask
 
 from ..models import COMPLETED, FAILED, INTERRUPTED
 from . import telemetry
-from .assessment import read_assessment, unavailable_assessment
+from .assessment import read_assessment
 from .assessment_block import AssessmentBlockFilter
 from .bus import NullBus, RedisBus
 from .graphemes import GraphemeSplitter
@@ -200,7 +201,7 @@ def produce(
         assessment=(
             read_assessment(block_filter.block, block_filter.unclosed, block_filter.overflowed)
             if provider.writes_assessment
-            else unavailable_assessment()
+            else upstream.assessment
         ),
     )
     outcome = _save(app, generation.feedback_id, created, final)

@@ -84,3 +84,7 @@ COMPLETE, PARTIAL_ASSESSMENT, MALFORMED, ABSENT, UNAVAILABLE = (
     "unavailable",
 )
 ASSESSMENT_STATUSES = (COMPLETE, PARTIAL_ASSESSMENT, MALFORMED, ABSENT, UNAVAILABLE)
+
+#: Who judged: the model, in its assessment block, or the offline analysis's rules.
+MODEL, HEURISTIC = "model", "heuristic"
+ASSESSMENT_METHODS = (MODEL, HEURISTIC)

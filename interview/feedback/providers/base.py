@@ -46,7 +46,8 @@ class FeedbackInput:
 class FeedbackProvider(Protocol):
     name: str
     model: str
-    #: Whether its text ends with an assessment block (the model's) or has none (offline).
+    #: Whether its text ends with an assessment block (the model's); if not (offline),
+    #: its stream hands over its own assessment on `assessment` (`offline.OfflineStream`).
     writes_assessment: bool
     #: What is sent upstream, stored on each record; None where nothing is sampled.
     temperature: float | None

@@ -2,7 +2,10 @@
 
 Used when no OPENAI_API_KEY is set (or INTERVIEW_PROVIDER=offline). Its text says
 plainly that no AI model read the answer; it is streamed through the same
-pipeline as a model's text, in word-sized pieces.
+pipeline as a model's text, in word-sized pieces. Its assessment (labelled
+`heuristic`, `offline_assessment.py`) is judged before the text is written and
+handed over on the stream's `assessment`, never as a block in the text: the
+block filter only ever takes the model's.
 """
 
 from collections.abc import Iterator
@@ -10,6 +13,7 @@ from typing import Any
 
 import regex
 
+from ..offline_assessment import heuristic_assessment
 from ..offline_feedback import build_offline_feedback
 from .base import FeedbackInput
 
@@ -18,8 +22,9 @@ _PIECE = regex.compile(r"\S+\s*|\s+")
 
 
 class OfflineStream:
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, assessment: dict[str, Any]) -> None:
         self._text = text
+        self.assessment = assessment
         self._closed = False
         self.finish_reason: str | None = None
         self.usage: dict[str, Any] | None = None
@@ -38,7 +43,7 @@ class OfflineStream:
 class OfflineProvider:
     name = "offline"
     model = OFFLINE_MODEL
-    writes_assessment = False  # its records say so (`assessment.unavailable_assessment`)
+    writes_assessment = False  # its stream carries its own (`OfflineStream.assessment`)
     temperature = None
     seed = None
 
@@ -46,6 +51,7 @@ class OfflineProvider:
         """Nothing to prepare: the analysis is local."""
 
     def open_stream(self, request: FeedbackInput) -> OfflineStream:
+        assessment = heuristic_assessment(request.question, request.answer, request.metrics)
         return OfflineStream(
-            build_offline_feedback(request.question, request.answer, request.role, request.metrics)
+            build_offline_feedback(request.role, request.metrics, assessment), assessment
         )
