@@ -17,6 +17,7 @@ import regex
 from marshmallow import ValidationError
 
 from ..schemas import model_assessment_schema, model_criteria_schema, model_star_schema
+from .assessment_block import AssessmentBlockFilter
 from .rubric import (
     ABSENT,
     ASSESSMENT_VERSION,
@@ -46,6 +47,16 @@ def empty_assessment(status: str, reason: str) -> dict[str, Any]:
         "star": None,
         "overall": None,
     }
+
+
+def assessment_at_end(
+    writes_assessment: bool, block_filter: AssessmentBlockFilter, stream: Any
+) -> dict[str, Any] | None:
+    """The assessment once the text has ended: the model's block as read, or, from a
+    provider that writes none (offline), the one its `stream` hands over."""
+    if not writes_assessment:
+        return stream.assessment
+    return read_assessment(block_filter.block, block_filter.unclosed, block_filter.overflowed)
 
 
 def read_assessment(

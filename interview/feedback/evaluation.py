@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 from typing import Any
 
-from .assessment import read_assessment, unavailable_assessment
+from .assessment import assessment_at_end
 from .assessment_block import AssessmentBlockFilter, new_block_nonce
 from .eval_dataset import EvalCase
 from .eval_language import detect_language
@@ -56,14 +56,9 @@ def run_case(provider: FeedbackProvider, case: EvalCase, run: int) -> dict[str, 
     except ProviderError as exc:
         error = {"code": exc.code, "message": exc.message}
     text = "".join(prose)
-    if error is not None:
-        assessment = None
-    elif provider.writes_assessment:
-        assessment = read_assessment(
-            block_filter.block, block_filter.unclosed, block_filter.overflowed
-        )
-    else:
-        assessment = unavailable_assessment()
+    assessment = None
+    if error is None:
+        assessment = assessment_at_end(provider.writes_assessment, block_filter, stream)
     return {
         **asdict(case),
         "run": run,

@@ -42,7 +42,7 @@ from flask import Flask
 
 from ..models import COMPLETED, FAILED, INTERRUPTED
 from . import telemetry
-from .assessment import read_assessment
+from .assessment import assessment_at_end
 from .assessment_block import AssessmentBlockFilter
 from .bus import NullBus, RedisBus
 from .graphemes import GraphemeSplitter
@@ -198,11 +198,7 @@ def produce(
         error=error,
         usage=upstream.usage,
         first_token_ms=first_token_ms,
-        assessment=(
-            read_assessment(block_filter.block, block_filter.unclosed, block_filter.overflowed)
-            if provider.writes_assessment
-            else upstream.assessment
-        ),
+        assessment=assessment_at_end(provider.writes_assessment, block_filter, upstream),
     )
     outcome = _save(app, generation.feedback_id, created, final)
     generation.finish(outcome)
