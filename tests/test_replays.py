@@ -119,6 +119,7 @@ def test_past_the_cap_a_callers_event_stream_is_429_and_others_are_unaffected(se
     fake_openai.configure(text=TEXT[:200], chunk_chars=10)
     fake_openai.enqueue(Fault(hang_after=1))
     followed = start(server, KEY_A)  # generating until the upstream is released
+    fake_openai.wait_for_requests(1)  # the hang is A's, not B's
     replayed = start(server, KEY_B)
     gate = threading.Barrier(CAP + 1)
     responses: list[http.client.HTTPResponse] = []
