@@ -10,6 +10,7 @@ import sqlalchemy
 from playwright.sync_api import Browser, Page, expect
 
 from .fake_openai import FakeOpenAI, Fault, with_assessment
+from .offline_answers import GERMAN_ANSWER
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 QUESTION = "Tell me about a time you resolved a conflict in your team."
@@ -324,6 +325,12 @@ def test_the_offline_provider_is_honest_on_the_page(browser, server_factory):
     expect(page.locator("#assessment .criteria li")).to_have_count(5)
     page.goto(offline.url + page.get_attribute("#summary a", "href"))
     expect(page.locator("#assessment .method")).to_have_text("heuristic (offline analysis)")
+
+    submit(page, offline, answer=GERMAN_ANSWER)
+    wait_done(page)
+    expect(page.locator("#assessment .assessment-note")).to_contain_text("Not assessed.")
+    expect(page.locator("#assessment .chip, #assessment .criteria")).to_have_count(0)
+    shot(page, "assessment-offline-german")
     context.close()
 
 
