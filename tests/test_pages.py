@@ -6,9 +6,11 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+import sqlalchemy
 from playwright.sync_api import Browser, Page, expect
 
-from .fake_openai import FakeOpenAI, Fault
+from .fake_openai import FakeOpenAI, Fault, with_assessment
+from .offline_answers import GERMAN_ANSWER
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 QUESTION = "Tell me about a time you resolved a conflict in your team."
@@ -23,6 +25,17 @@ FEEDBACK = (
     "**Improvements**\n- Say what each engineer wanted.\n- Add what you learned.\n\n"
     "Score: 7/10"
 )
+ASSESSED = "**Verdict**: a clear answer with a measurable result."
+BLOCK = {
+    "question_kind": "behavioural",
+    "criteria": {"relevance": 5, "structure": 4, "evidence": 4, "ownership": 5, "delivery": 3},
+    "star": {
+        "situation": {"status": "present", "quote": "two engineers disagreed about a release"},
+        "task": {"status": "partial", "quote": "I was responsible for the plan"},
+        "action": {"status": "present", "quote": "proposed a staged rollout"},
+        "result": {"status": "missing", "quote": ""},
+    },
+}
 PLAIN = "Plain feedback that streams one character at a time and ends here."
 
 
@@ -308,4 +321,107 @@ def test_the_offline_provider_is_honest_on_the_page(browser, server_factory):
     wait_done(page)
     assert page.inner_text("#feedback").startswith("Offline analysis (no AI model was used)")
     expect(page.locator("#summary")).to_contain_text("/10")
+    expect(page.locator("#assessment .method")).to_have_text("heuristic (offline analysis)")
+    expect(page.locator("#assessment .criteria li")).to_have_count(5)
+    page.goto(offline.url + page.get_attribute("#summary a", "href"))
+    expect(page.locator("#assessment .method")).to_have_text("heuristic (offline analysis)")
+
+    submit(page, offline, answer=GERMAN_ANSWER)
+    wait_done(page)
+    expect(page.locator("#assessment .assessment-note")).to_contain_text("Not assessed.")
+    expect(page.locator("#assessment .chip, #assessment .criteria")).to_have_count(0)
+    shot(page, "assessment-offline-german")
     context.close()
+
+
+def assessed(fake: FakeOpenAI, block) -> None:
+    fake.reset()
+    fake.configure(text_for=with_assessment(ASSESSED, block), chunk_chars=12)
+
+
+def shows_the_assessment(page: Page) -> None:
+    """The five criteria with their marks, the derived overall, the kind and the model's chips."""
+    rows = page.locator("#assessment .criteria li")
+    expect(rows).to_have_count(5)
+    for name, value in BLOCK["criteria"].items():
+        row = page.locator(f'#assessment li[data-criterion="{name}"]')
+        expect(row).to_contain_text(name.capitalize())
+        expect(row.locator(".value")).to_have_text(f"{value}/5")
+    expect(page.locator("#assessment .overall")).to_have_text("Overall 8/10")
+    expect(page.locator("#assessment .kind")).to_have_text("Question: behavioural")
+    for part, judged in BLOCK["star"].items():
+        chip = page.locator(f'#assessment .chip[data-part="{part}"]')
+        expect(chip).to_have_text(f"{part} · {judged['status']}")
+        expect(chip).to_have_class(f"chip {judged['status']}")
+        if judged["quote"]:
+            expect(chip).to_have_attribute("title", f"“{judged['quote']}”")
+            expect(chip).to_have_attribute(
+                "aria-label", f"{part}: {judged['status']}. “{judged['quote']}”"
+            )
+    expect(page.locator("#assessment .method")).to_have_count(0)
+
+
+def test_the_models_assessment_is_shown_and_the_keyword_chips_are_not(page, site, fake_openai):
+    assessed(fake_openai, BLOCK)
+    submit(page, site)
+    feedback_id = wait_done(page)
+    assert page.inner_text("#feedback") == "Verdict: a clear answer with a measurable result."
+    shows_the_assessment(page)
+    # The keyword STAR row (an English phrase list over the answer) gives way to the model's.
+    assert "✓" not in page.inner_text("#summary") and "✗" not in page.inner_text("#summary")
+    page.focus('#assessment .chip[data-part="action"]')
+    shot(page, "assessment-desktop")
+    page.set_viewport_size({"width": 375, "height": 812})
+    shot(page, "assessment-phone")
+    page.emulate_media(color_scheme="dark")
+    shot(page, "assessment-phone-dark")
+
+    page.goto(f"{site.url}/feedback/{feedback_id}")
+    shows_the_assessment(page)
+    expect(page.locator(".keyword-star")).to_have_count(0)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.emulate_media(color_scheme="light")
+    shot(page, "assessment-attempt-desktop")
+
+
+def test_a_question_without_star_shows_no_star_chips(page, site, fake_openai):
+    block = {**BLOCK, "question_kind": "motivation", "star": None}
+    assessed(fake_openai, block)
+    submit(page, site, question="Why do you want this job?")
+    feedback_id = wait_done(page)
+    expect(page.locator("#assessment .kind")).to_have_text("Question: motivation")
+    expect(page.locator("#assessment .criteria li")).to_have_count(5)
+    expect(page.locator("#assessment .chip")).to_have_count(0)
+    page.goto(f"{site.url}/feedback/{feedback_id}")
+    expect(page.locator("#assessment .criteria li")).to_have_count(5)
+    expect(page.locator("#assessment .chip")).to_have_count(0)
+
+
+def test_a_malformed_assessment_is_said_plainly_without_chips(page, site, fake_openai):
+    assessed(fake_openai, '{"criteria": {"relevance": 5, ')
+    submit(page, site)
+    feedback_id = wait_done(page)
+    assert record(site, feedback_id)["assessment"]["status"] == "malformed"
+    note = "No assessment: the model's assessment could not be read."
+    expect(page.locator("#assessment .assessment-note")).to_contain_text(note)
+    expect(page.locator("#assessment .chip, #assessment .criteria")).to_have_count(0)
+    page.goto(f"{site.url}/feedback/{feedback_id}")
+    expect(page.locator("#assessment .assessment-note")).to_contain_text(note)
+    expect(page.locator("#assessment .chip, #assessment .criteria")).to_have_count(0)
+    expect(page.locator(".keyword-star")).to_have_count(0)
+
+
+def test_a_record_made_before_assessments_shows_as_before(page, site, fake_openai, database_url):
+    assessed(fake_openai, BLOCK)
+    submit(page, site)
+    feedback_id = wait_done(page)
+    engine = sqlalchemy.create_engine(database_url)
+    with engine.begin() as connection:
+        connection.execute(
+            sqlalchemy.text("UPDATE feedback SET assessment = NULL WHERE id = :id"),
+            {"id": feedback_id},
+        )
+    engine.dispose()
+    page.goto(f"{site.url}/feedback/{feedback_id}")
+    expect(page.locator("#assessment")).to_have_count(0)
+    expect(page.locator(".keyword-star").first).to_contain_text("situation")

@@ -15,7 +15,11 @@
       onFirstCharacter() { panel.status("Writing feedback…"); },
       onText(value) { panel.show(value); },
       onReconnecting() { panel.status("Reconnecting…"); },
-      onDone(record) { panel.finished(record, null); },
+      onDone(record) {
+        panel.finished(record, null);
+        // The keyword STAR row was rendered before the model judged; its chips now show.
+        if (record.assessment) document.querySelectorAll(".keyword-star").forEach((row) => row.remove());
+      },
       onFailed(error) { panel.failed(error, () => window.location.reload()); },
     },
     false,

@@ -1,7 +1,9 @@
 "use strict";
 // The feedback panel's behaviour, shared by the practice page and an attempt's page:
 // render as text arrives, auto-scroll unless the reader scrolled up, Stop, Copy,
-// the summary of the saved record, and errors in words.
+// the summary of the saved record, and errors in words. The summary shows the model's
+// assessment when the record has one; the keyword STAR row (an English phrase list run
+// over the answer) only on records made before assessments, which have nothing better.
 window.FeedbackPanel = (function () {
   const $ = (id) => document.getElementById(id);
   const csrf = () => document.querySelector('meta[name="csrf-token"]').content;
@@ -97,10 +99,12 @@ window.FeedbackPanel = (function () {
       const box = $("summary");
       box.replaceChildren();
       const metrics = record.metrics;
+      const assessed = record.assessment !== null && record.assessment !== undefined;
+      if (assessed) box.append(window.renderAssessment(record.assessment));
       const rows = [
         ["Score", record.score ? record.score + "/10" : "–"],
         ["Words", metrics.word_count + " (about " + metrics.speaking_time_s + " s spoken)"],
-        ["STAR", STAR.map((p) => (metrics.star[p] ? "✓ " : "✗ ") + p).join("  ")],
+        ...(assessed ? [] : [["STAR", STAR.map((p) => (metrics.star[p] ? "✓ " : "✗ ") + p).join("  ")]]),
         ["Filler words", Object.entries(metrics.filler_words).map(([w, n]) => w + " ×" + n).join(", ") || "none"],
       ];
       const list = document.createElement("dl");
