@@ -115,6 +115,27 @@ def _body_timeout_s() -> float:
     return value
 
 
+class _NamedListener:
+    """A listening socket whose name is read once, while it is open.
+
+    gunicorn asks a connection's listener for its name when the connection's
+    handler starts. On SIGTERM the listener is closed; a connection accepted
+    just before, whose handler starts just after, would then fail on that call
+    (EBADF) and be dropped with a reset, its request never read. With the name
+    kept, it is served within the graceful timeout like the others.
+    """
+
+    def __init__(self, listener) -> None:
+        self._listener = listener
+        self._name = listener.getsockname()
+
+    def getsockname(self):
+        return self._name
+
+    def __getattr__(self, name: str):
+        return getattr(self._listener, name)
+
+
 class StreamingGeventWorker(GeventWorker):
     """The gevent worker: cheaper writes, a deadline on request bodies, slow reads shed."""
 
@@ -122,6 +143,7 @@ class StreamingGeventWorker(GeventWorker):
         super().__init__(*args, **kwargs)
         self.body_timeout_s = _body_timeout_s()
         self.open_connections = 0
+        self._listeners: dict[int, _NamedListener] = {}
 
     def handle(self, listener, client, addr):
         if type(client) is gevent_socket.socket:  # not TLS: gevent's SSLSocket sends its own way
@@ -129,9 +151,20 @@ class StreamingGeventWorker(GeventWorker):
         self.open_connections += 1
         try:
             self._shed_slow_reads()
-            super().handle(listener, client, addr)
+            super().handle(self._named(listener), client, addr)
         finally:
             self.open_connections -= 1
+
+    def run(self):
+        # named while open: the handlers may start after SIGTERM closed them
+        self._listeners = {id(listener): _NamedListener(listener) for listener in self.sockets}
+        super().run()
+
+    def _named(self, listener) -> "_NamedListener":
+        named = self._listeners.get(id(listener))
+        if named is None:
+            named = self._listeners[id(listener)] = _NamedListener(listener)
+        return named
 
     def _shed_slow_reads(self) -> None:
         room = self.worker_connections - self.open_connections
