@@ -244,7 +244,14 @@ class FeedbackSchema(Schema):
     )
     temperature = fields.Float(allow_none=True, metadata={"description": "Sent to the model"})
     seed = fields.Integer(allow_none=True, metadata={"description": "Sent to the model, if set"})
-    metrics = fields.Dict(metadata={"description": "Answer metrics computed before generation"})
+    metrics = fields.Dict(
+        metadata={
+            "description": "Answer metrics computed before generation: word_count, "
+            "speaking_time_s, filler_words, and the keyword check's `star` parts, which "
+            "mean something only where `star_applicable` is true (a behavioural question "
+            "answered in English; absent on records made before it)"
+        }
+    )
     usage = fields.Dict(allow_none=True, metadata={"description": "Tokens, when reported"})
     delay_ms = fields.Integer()
     first_token_ms = fields.Integer(allow_none=True)

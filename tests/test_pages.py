@@ -1,6 +1,7 @@
 """The practice pages in a real browser (Debian's Chromium through Playwright)."""
 
 import json
+import re
 import time
 import urllib.request
 from pathlib import Path
@@ -86,6 +87,12 @@ def wait_for_text(page: Page, length: int, timeout: float = 10) -> None:
         page.wait_for_timeout(50)
 
 
+def cells(comparison, row: str) -> list[str]:
+    return [
+        text.strip() for text in comparison.locator(f'[data-row="{row}"] > *').all_inner_texts()
+    ]
+
+
 def shot(page: Page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
@@ -95,6 +102,12 @@ def test_feedback_streams_in_and_ends_as_the_models_text(page, site, fake_openai
     configure(fake_openai, FEEDBACK)
     submit(page, site)
     expect(page.locator("#answer-count")).to_contain_text("words")
+    # While the model writes: the answer's metrics as hints, labelled as a keyword check.
+    hints = page.locator("#hints")
+    expect(hints).to_contain_text("Instant hints keyword check, not the model's judgement")
+    expect(hints.locator(".keyword-star .star.yes")).to_have_count(4)
+    expect(hints).to_contain_text("39 (about 18 s spoken)")
+    shot(page, "practice-hints")
     lengths = []
     for _ in range(6):
         lengths.append(len(page.inner_text("#feedback")))
@@ -107,7 +120,11 @@ def test_feedback_streams_in_and_ends_as_the_models_text(page, site, fake_openai
     assert page.locator("#feedback strong").first.inner_text() == "Verdict"
     assert record(site, feedback_id)["feedback"] == FEEDBACK
     expect(page.locator("#status-text")).to_have_text("Done.")
-    expect(page.locator("#summary")).to_contain_text("7/10")
+    # The hints give way to the saved record; this model wrote no assessment, so the
+    # page says so rather than show the free-text "7/10" as a judgement.
+    expect(page.locator("#hints")).to_have_count(0)
+    expect(page.locator("#summary")).to_contain_text("No assessment: the model did not write one.")
+    expect(page.locator("#summary")).not_to_contain_text("7/10")
     expect(page.locator("#copy")).to_be_visible()
     shot(page, "practice-desktop")
     page.set_viewport_size({"width": 375, "height": 812})
@@ -132,11 +149,22 @@ def test_stop_ends_the_stream_and_try_again_starts_a_new_attempt(page, site, fak
 
     configure(fake_openai, PLAIN)
     page.click("#try-again")
+    # The form comes back with the answer in the box, to revise
     expect(page.locator("#question")).to_have_value(QUESTION)
-    page.fill("#answer", ANSWER)
+    expect(page.locator("#answer")).to_have_value(ANSWER)
+    expect(page.locator("#revising")).to_contain_text("Revise your answer")
+    revised = ANSWER.replace("As a result", "I wrote the plan down for both, and as a result")
+    page.fill("#answer", revised)
     page.click("#submit")
     second_id = wait_done(page)
     assert second_id != feedback_id and record(site, second_id)["status"] == "completed"
+    # and the new attempt's page shows what changed in the answer
+    page.goto(f"{site.url}/feedback/{second_id}")
+    expect(page.locator("#answer-diff ins")).to_have_text("I wrote the plan down for both, and as ")
+    expect(page.locator("#answer-diff del")).to_have_text("As ")
+    expect(page.locator(".answer-diff-note")).to_have_text("9 words added, 1 removed.")
+    page.click("#revise")
+    expect(page.locator("#answer")).to_have_value(revised)
 
 
 def test_a_reload_mid_stream_resumes_where_it_was(page, site, fake_openai):
@@ -176,19 +204,38 @@ def test_hostile_text_never_becomes_live_html(page, site, fake_openai):
 
 
 def test_history_comparison_and_trend_are_private_to_the_browser(browser, page, site, fake_openai):
-    configure(fake_openai, "Short answer, needs a result.\n\nScore: 4/10")
+    weaker = {
+        **BLOCK,
+        "criteria": {**BLOCK["criteria"], "structure": 2, "evidence": 2},
+        "star": {**BLOCK["star"], "action": {"status": "partial", "quote": "I met each"}},
+    }
+    assessed(fake_openai, weaker)  # overall: mean 3.4 → 6.4 → 6
     submit(page, site)
     first_id = wait_done(page)
-    configure(fake_openai, FEEDBACK)
+    assessed(fake_openai, BLOCK)  # overall 8
     submit(page, site)
     second_id = wait_done(page)
 
     page.goto(site.url + "/history")
-    expect(page.locator(f"#attempt-{first_id}")).to_be_visible()
-    expect(page.locator(f"#attempt-{second_id}")).to_contain_text("7/10")
+    expect(page.locator(f"#attempt-{first_id}")).to_contain_text("6/10")
+    expect(page.locator(f"#attempt-{second_id}")).to_contain_text("8/10")
     page.goto(f"{site.url}/feedback/{second_id}")
-    expect(page.locator(".comparison")).to_contain_text("Score: +3")
-    assert page.locator("svg.chart circle").count() >= 2
+    comparison = page.locator("#comparison")
+    assert cells(comparison, "overall") == ["Overall", "6/10", "8/10", "+2"]
+    assert cells(comparison, "structure") == ["Structure", "2/5", "4/5", "+2"]
+    assert cells(comparison, "relevance") == ["Relevance", "5/5", "5/5", "same"]
+    assert cells(comparison, "star-action") == ["STAR action", "partial", "present", "changed"]
+    expect(comparison.locator(".answer-diff-note")).to_have_text(
+        "Your answer is the same as last time. The difference in score is the"
+        " assessment's own variation, not a change in your answer."
+    )
+    assert page.locator("svg.chart circle").count() == 2
+    expect(page.locator("svg.chart")).to_have_attribute(
+        "aria-label", re.compile(r"Overall scores: \d\d \w+ 6/10, \d\d \w+ 8/10")
+    )
+    expect(page.locator(".chart-note")).to_have_text(
+        "The overall score is derived from the five criteria."
+    )
     shot(page, "comparison-desktop")
 
     stranger = browser.new_context()
@@ -197,6 +244,9 @@ def test_history_comparison_and_trend_are_private_to_the_browser(browser, page, 
     assert other.locator(f"#attempt-{first_id}").count() == 0
     response = other.goto(f"{site.url}/feedback/{second_id}")
     assert response.status == 404
+    other.goto(f"{site.url}/?again={second_id}")  # another browser's answer is not filled in
+    expect(other.locator("#answer")).to_have_value("")
+    expect(other.locator("#revising")).to_have_count(0)
     stranger.close()
 
     page.goto(site.url + "/history")
@@ -326,12 +376,65 @@ def test_the_offline_provider_is_honest_on_the_page(browser, server_factory):
     page.goto(offline.url + page.get_attribute("#summary a", "href"))
     expect(page.locator("#assessment .method")).to_have_text("heuristic (offline analysis)")
 
+    submit(page, offline)
+    second_id = wait_done(page)
+    page.goto(f"{offline.url}/feedback/{second_id}")
+    # heuristic scores are drawn hollow and said to be heuristic
+    expect(page.locator("svg.chart circle.heuristic")).to_have_count(2)
+    expect(page.locator(".chart-note")).to_contain_text(
+        "Hollow points were judged by the offline analysis, not the model."
+    )
+    expect(page.locator('#comparison [data-row="overall"] .change')).to_have_text("same")
+
     submit(page, offline, answer=GERMAN_ANSWER)
-    wait_done(page)
+    german_id = wait_done(page)
     expect(page.locator("#assessment .assessment-note")).to_contain_text("Not assessed.")
     expect(page.locator("#assessment .chip, #assessment .criteria")).to_have_count(0)
     shot(page, "assessment-offline-german")
+    page.goto(f"{offline.url}/feedback/{german_id}")
+    expect(page.locator("#not-compared")).to_have_text(
+        "One of the two attempts has no assessment, so their scores are not compared."
+    )
+    expect(page.locator('#comparison [data-row="overall"]')).to_have_count(0)
+    expect(page.locator(".keyword-star")).to_have_count(0)  # an English phrase list: no use here
+    expect(page.locator(".chart-note")).to_contain_text(
+        "1 attempt without an assessment is left out."
+    )
     context.close()
+
+
+@pytest.mark.parametrize(
+    ("question", "answer"),
+    [("Why do you want this job?", ANSWER), (QUESTION, GERMAN_ANSWER)],
+    ids=["motivation-question", "german-answer"],
+)
+def test_keyword_star_hints_are_hidden_where_they_cannot_work(
+    page, site, fake_openai, question, answer
+):
+    configure(fake_openai, PLAIN * 3, chunk_delay_s=0.05)
+    submit(page, site, question, answer)
+    expect(page.locator("#hints")).to_contain_text("Filler words")
+    expect(page.locator("#hints .keyword-star")).to_have_count(0)
+    feedback_id = wait_done(page)
+    assert record(site, feedback_id)["metrics"]["star_applicable"] is False
+    expect(page.locator("#hints, .keyword-star")).to_have_count(0)
+
+
+def test_a_streaming_attempts_page_shows_hints_until_the_assessment(page, site, fake_openai):
+    fake_openai.reset()
+    fake_openai.configure(
+        text_for=with_assessment(PLAIN * 2, BLOCK), chunk_chars=4, chunk_delay_s=0.05
+    )
+    submit(page, site)
+    wait_for_text(page, 5)
+    feedback_id = page.evaluate("JSON.parse(sessionStorage.getItem('interview.stream')).id")
+    detail = page.context.new_page()
+    detail.goto(f"{site.url}/feedback/{feedback_id}")
+    expect(detail.locator("#hints")).to_contain_text("keyword check, not the model's judgement")
+    expect(detail.locator("#hints .keyword-star .star")).to_have_count(4)
+    expect(detail.locator("#status-text")).to_have_text("Done.", timeout=20_000)
+    expect(detail.locator("#hints")).to_have_count(0)
+    shows_the_assessment(detail)
 
 
 def assessed(fake: FakeOpenAI, block) -> None:

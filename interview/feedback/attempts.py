@@ -4,8 +4,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..models import Feedback
-from .metrics import STAR_PARTS
+from .answer_changes import AnswerChanges, answer_changes
 from .records import list_attempts
+from .rubric import COMPLETE, CRITERIA, MODEL, PARTIAL_ASSESSMENT, STAR_PARTS
 
 
 @dataclass(frozen=True)
@@ -34,18 +35,134 @@ def previous_attempt(record: Feedback, attempts: list[Feedback]) -> Feedback | N
     return attempts[index - 1] if index > 0 else None
 
 
-def compare_attempts(current: Feedback, previous: Feedback) -> dict[str, Any]:
-    """Return what changed from `previous` to `current`: score, words, STAR parts."""
-    now_star, before_star = current.metrics["star"], previous.metrics["star"]
-    score_change = (
-        current.score - previous.score
-        if current.score is not None and previous.score is not None
-        else None
+@dataclass(frozen=True)
+class CriterionChange:
+    name: str
+    before: int | None
+    now: int | None
+
+    @property
+    def change(self) -> int | None:
+        return None if self.before is None or self.now is None else self.now - self.before
+
+
+@dataclass(frozen=True)
+class StarChange:
+    part: str
+    before: str | None  # present, partial or missing; None where that attempt has no STAR
+    now: str | None
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """What changed from the previous attempt to this one.
+
+    Scores are compared only between assessments made the same way (same method
+    and rubric version); `not_compared` says why they are not. Two records made
+    before assessments compare their free-text scores and keyword STAR parts, as
+    they did then.
+    """
+
+    overall: CriterionChange | None
+    criteria: list[CriterionChange]
+    not_compared: str | None
+    star: list[StarChange]
+    keyword_star: dict[str, list[str]] | None
+    words: CriterionChange
+    fillers: CriterionChange
+    answer: AnswerChanges
+
+
+def compare_attempts(current: Feedback, previous: Feedback) -> Comparison:
+    """Return what changed from `previous` to `current` (see `Comparison`)."""
+    now, before = current.assessment, previous.assessment
+    legacy = now is None and before is None
+    reason = None if legacy else _why_not_comparable(now, before)
+    comparable = legacy or reason is None
+    overall = CriterionChange("overall", previous.score, current.score) if comparable else None
+    criteria = (
+        [
+            CriterionChange(name, before["criteria"].get(name), now["criteria"].get(name))
+            for name in CRITERIA
+        ]
+        if comparable and not legacy
+        else []
     )
+    star = (
+        [
+            StarChange(part, _star_status(before, part), _star_status(now, part))
+            for part in STAR_PARTS
+        ]
+        if comparable and not legacy and (_has_star(now) or _has_star(before))
+        else []
+    )
+    return Comparison(
+        overall=overall,
+        criteria=criteria,
+        not_compared=reason,
+        star=star,
+        keyword_star=_keyword_star(current, previous) if legacy else None,
+        words=CriterionChange(
+            "words", previous.metrics["word_count"], current.metrics["word_count"]
+        ),
+        fillers=CriterionChange(
+            "filler words", previous.metrics["filler_count"], current.metrics["filler_count"]
+        ),
+        answer=answer_changes(previous.answer, current.answer),
+    )
+
+
+def usable_assessment(assessment: dict[str, Any] | None) -> bool:
+    """True for an assessment with criteria to show: complete, or partial with some."""
+    return (
+        isinstance(assessment, dict)
+        and assessment.get("status") in (COMPLETE, PARTIAL_ASSESSMENT)
+        and isinstance(assessment.get("criteria"), dict)
+    )
+
+
+def _why_not_comparable(now: dict | None, before: dict | None) -> str | None:
+    if not (usable_assessment(now) and usable_assessment(before)):
+        return "One of the two attempts has no assessment, so their scores are not compared."
+    if now.get("method", MODEL) != before.get("method", MODEL):
+        return (
+            "One attempt was judged by the model and the other by the offline analysis, "
+            "so their scores are not compared."
+        )
+    if now.get("version") != before.get("version"):
+        return (
+            "The two attempts were judged on different rubric versions, "
+            "so their scores are not compared."
+        )
+    return None
+
+
+def _has_star(assessment: dict[str, Any]) -> bool:
+    return isinstance(assessment.get("star"), dict)
+
+
+def _star_status(assessment: dict[str, Any], part: str) -> str | None:
+    judged = assessment["star"].get(part) if _has_star(assessment) else None
+    return judged.get("status") if isinstance(judged, dict) else None
+
+
+def _keyword_star(current: Feedback, previous: Feedback) -> dict[str, list[str]] | None:
+    """Gained, lost and still-missing keyword STAR parts, where the keyword check can work."""
+    if not current.metrics.get("star_applicable", True):
+        return None
+    now, before = current.metrics["star"], previous.metrics["star"]
     return {
-        "score_change": score_change,
-        "word_change": current.metrics["word_count"] - previous.metrics["word_count"],
-        "star_gained": [p for p in STAR_PARTS if now_star[p] and not before_star[p]],
-        "star_lost": [p for p in STAR_PARTS if before_star[p] and not now_star[p]],
-        "star_missing": [p for p in STAR_PARTS if not now_star[p]],
+        "gained": [p for p in STAR_PARTS if now[p] and not before[p]],
+        "lost": [p for p in STAR_PARTS if before[p] and not now[p]],
+        "still_missing": [p for p in STAR_PARTS if not (now[p] or before[p])],
     }
+
+
+def derived_score_trend(attempts: list[Feedback]) -> list[tuple[str, int, str]]:
+    """(date label, overall score, method) of each attempt whose assessment has an overall
+    score, oldest first: the trend is drawn on the derived score only."""
+    return [
+        (a.created_at.strftime("%d %b"), a.assessment["overall"], a.assessment.get("method", MODEL))
+        for a in attempts
+        if usable_assessment(a.assessment) and a.assessment.get("overall") is not None
+    ]

@@ -8,6 +8,7 @@
       "filler_words": {"um": 1, "you know": 1}, "filler_count": 2,
       "star": {"situation": True, "task": False, "action": True, "result": True},
       "star_cues": {"situation": ["when i was"], "task": [], ...},
+      "star_applicable": True,
       "key_terms": {"terms": ["conflict", "team"], "used": ["conflict"], "missing": ["team"]},
     }
 
@@ -20,6 +21,9 @@ Rules:
   to a comma ("it was, like, hard"), "right" as a tag or opener (", right?",
   "Right,"), "so" followed by a comma at the start of the answer, a sentence or a clause.
 - STAR cues are English phrases; answers in other languages mostly show none.
+  `star_applicable` says whether the cues can mean anything: the question is
+  behavioural (`question_kind.py`) and the answer looks English
+  (`answer_language.py`). Where it is false the pages show no keyword STAR hints.
 - Key terms of the question are its content words (stopwords dropped, four
   letters or more, or an acronym), at most eight; an answer uses a term when one
   of its words shares the term's stem (plural and -ed/-ing endings dropped).
@@ -33,6 +37,10 @@ from collections.abc import Callable
 from typing import Any
 
 import regex
+
+from .answer_language import looks_english
+from .question_kind import question_kind
+from .rubric import BEHAVIOURAL
 
 WORDS_PER_MINUTE = 130
 STAR_PARTS = ("situation", "task", "action", "result")
@@ -257,5 +265,6 @@ def compute_answer_metrics(question: str, answer: str) -> dict[str, Any]:
         "filler_count": sum(fillers.values()),
         "star": star,
         "star_cues": star_cues,
+        "star_applicable": question_kind(question) == BEHAVIOURAL and looks_english(answer),
         "key_terms": _key_terms(question, words),
     }

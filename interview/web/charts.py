@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from ..feedback.rubric import HEURISTIC
+
 WIDTH, HEIGHT, PADDING = 320, 120, 18
 
 
@@ -11,10 +13,11 @@ class TrendPoint:
     y: float
     score: int
     label: str
+    heuristic: bool  # judged by the offline analysis, not the model: drawn hollow
 
 
-def score_trend(scores: list[tuple[str, int]]) -> list[TrendPoint]:
-    """Place (label, score 1-10) pairs, oldest first, on the chart's grid."""
+def score_trend(scores: list[tuple[str, int, str]]) -> list[TrendPoint]:
+    """Place (label, score 1-10, method) triples, oldest first, on the chart's grid."""
     if not scores:
         return []
     step = (WIDTH - 2 * PADDING) / max(1, len(scores) - 1)
@@ -25,8 +28,9 @@ def score_trend(scores: list[tuple[str, int]]) -> list[TrendPoint]:
             y=round(HEIGHT - PADDING - (score - 1) / 9 * plot_height, 1),
             score=score,
             label=label,
+            heuristic=method == HEURISTIC,
         )
-        for index, (label, score) in enumerate(scores)
+        for index, (label, score, method) in enumerate(scores)
     ]
 
 

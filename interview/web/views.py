@@ -3,7 +3,13 @@
 from flask import abort, current_app, render_template, request
 
 from ..browser_session import browser_owner
-from ..feedback.attempts import attempts_at, compare_attempts, history_by_question, previous_attempt
+from ..feedback.attempts import (
+    attempts_at,
+    compare_attempts,
+    derived_score_trend,
+    history_by_question,
+    previous_attempt,
+)
 from ..feedback.questions import list_questions
 from ..feedback.records import get_record
 from ..models import STREAMING
@@ -13,15 +19,23 @@ from .charts import HEIGHT, WIDTH, polyline, score_trend
 
 @bp.get("/")
 def index():
-    """Show the practice form, with the question bank and a question given in `?question=`."""
+    """Show the practice form, with the question bank and a question given in `?question=`.
+
+    `?again=<attempt id>` fills the form with that attempt of this browser's, its
+    answer included, to revise it.
+    """
     questions: dict[str, list] = {}
     for question in list_questions(current_app.config["INTERVIEW_BUILTIN_QUESTIONS"]):
         questions.setdefault(question["category"], []).append(question)
+    again = request.args.get("again")
+    revising = get_record(again, browser_owner()) if again else None
     return render_template(
         "index.html",
         questions=questions,
-        question=request.args.get("question", "")[:2000],
-        role=request.args.get("role", "")[:200],
+        question=revising.question if revising else request.args.get("question", "")[:2000],
+        role=(revising.role or "") if revising else request.args.get("role", "")[:200],
+        answer=revising.answer if revising else "",
+        revising=revising,
     )
 
 
@@ -40,8 +54,7 @@ def attempt(feedback_id: str):
         abort(404, "There is no such attempt in this browser's history.")
     attempts = attempts_at(record, owner)
     previous = previous_attempt(record, attempts)
-    scored = [(a.created_at.strftime("%d %b"), a.score) for a in attempts if a.score is not None]
-    points = score_trend(scored)
+    points = score_trend(derived_score_trend(attempts))
     return render_template(
         "attempt.html",
         record=record,
@@ -50,5 +63,6 @@ def attempt(feedback_id: str):
         comparison=compare_attempts(record, previous) if previous else None,
         trend=points,
         trend_line=polyline(points),
+        trend_left_out=len(attempts) - len(points),
         chart_size=(WIDTH, HEIGHT),
     )

@@ -8,6 +8,7 @@
   if (text) panel.show(text);
   if (!("live" in article.dataset)) return;
   panel.begin("Writing feedback…");
+  panel.hints(JSON.parse(article.dataset.metrics));
   panel.stopButton(article.dataset.cancel);
   const stream = new window.FeedbackStream(
     { eventsUrl: article.dataset.events, lastId: 0, text: "" },
@@ -15,11 +16,7 @@
       onFirstCharacter() { panel.status("Writing feedback…"); },
       onText(value) { panel.show(value); },
       onReconnecting() { panel.status("Reconnecting…"); },
-      onDone(record) {
-        panel.finished(record, null);
-        // The keyword STAR row was rendered before the model judged; its chips now show.
-        if (record.assessment) document.querySelectorAll(".keyword-star").forEach((row) => row.remove());
-      },
+      onDone(record) { panel.finished(record, null); },
       onFailed(error) { panel.failed(error, () => window.location.reload()); },
     },
     false,

@@ -1,13 +1,47 @@
 "use strict";
 // The feedback panel's behaviour, shared by the practice page and an attempt's page:
 // render as text arrives, auto-scroll unless the reader scrolled up, Stop, Copy,
-// the summary of the saved record, and errors in words. The summary shows the model's
-// assessment when the record has one; the keyword STAR row (an English phrase list run
-// over the answer) only on records made before assessments, which have nothing better.
+// the summary of the saved record, and errors in words. While the model writes, the
+// answer's metrics show as instant hints, labelled as a keyword check; the keyword STAR
+// row (an English phrase list) only where it can work (`metrics.star_applicable`). When
+// the record is saved the hints give way to the model's assessment; a record without
+// one keeps its keyword STAR row.
 window.FeedbackPanel = (function () {
   const $ = (id) => document.getElementById(id);
   const csrf = () => document.querySelector('meta[name="csrf-token"]').content;
   const STAR = ["situation", "task", "action", "result"];
+
+  function element(tag, className, text) {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  function row(name, value) {
+    const line = element("div");
+    line.append(element("dt", null, name), element("dd", null, value));
+    return line;
+  }
+
+  // Words, filler words and, given a label and where the keyword check can work, its STAR parts.
+  function metricsList(metrics, starLabel) {
+    const list = element("dl", "metrics");
+    list.append(
+      row("Words", metrics.word_count + " (about " + metrics.speaking_time_s + " s spoken)"),
+      row("Filler words",
+        Object.entries(metrics.filler_words).map(([w, n]) => w + " ×" + n).join(", ") || "none"),
+    );
+    if (starLabel && metrics.star_applicable !== false) {
+      const star = row(starLabel, "");
+      star.className = "keyword-star";
+      for (const part of STAR) {
+        star.lastChild.append(element("span", "star " + (metrics.star[part] ? "yes" : "no"), part));
+      }
+      list.append(star);
+    }
+    return list;
+  }
 
   class FeedbackPanel {
     constructor() {
@@ -16,6 +50,7 @@ window.FeedbackPanel = (function () {
       this.text = "";
       this.follow = true;
       this.rendering = false;
+      this.writing = false;
       window.addEventListener("scroll", () => {
         const bottom = window.innerHeight + window.scrollY;
         this.follow = bottom >= document.documentElement.scrollHeight - 48;
@@ -25,6 +60,8 @@ window.FeedbackPanel = (function () {
 
     begin(statusText) {
       this.result.hidden = false;
+      this.writing = true;
+      this.removeHints();
       this.text = "";
       this.output.textContent = "";
       $("stream-error").hidden = true;
@@ -40,6 +77,23 @@ window.FeedbackPanel = (function () {
 
     status(text) {
       $("status-text").textContent = text;
+    }
+
+    hints(metrics) {
+      if (!this.writing || !metrics) return;
+      this.removeHints();
+      const box = element("aside", "hints");
+      box.id = "hints";
+      box.setAttribute("aria-label", "Instant hints");
+      const head = element("h3", null, "Instant hints ");
+      head.append(element("span", "method", "keyword check, not the model's judgement"));
+      box.append(head, metricsList(metrics, "STAR keywords"));
+      this.output.before(box);
+    }
+
+    removeHints() {
+      const hints = $("hints");
+      if (hints) hints.remove();
     }
 
     show(text) {
@@ -67,6 +121,8 @@ window.FeedbackPanel = (function () {
     }
 
     finished(record, tryAgainUrl) {
+      this.writing = false;
+      this.removeHints();
       $("typing").hidden = true;
       $("stop").hidden = true;
       $("copy").hidden = false;
@@ -81,6 +137,7 @@ window.FeedbackPanel = (function () {
     }
 
     failed(error, retry) {
+      this.writing = false;
       $("typing").hidden = true;
       $("stop").hidden = true;
       const message = error.code === "connection"
@@ -98,26 +155,10 @@ window.FeedbackPanel = (function () {
     summary(record) {
       const box = $("summary");
       box.replaceChildren();
-      const metrics = record.metrics;
       const assessed = record.assessment !== null && record.assessment !== undefined;
       if (assessed) box.append(window.renderAssessment(record.assessment));
-      const rows = [
-        ["Score", record.score ? record.score + "/10" : "–"],
-        ["Words", metrics.word_count + " (about " + metrics.speaking_time_s + " s spoken)"],
-        ...(assessed ? [] : [["STAR", STAR.map((p) => (metrics.star[p] ? "✓ " : "✗ ") + p).join("  ")]]),
-        ["Filler words", Object.entries(metrics.filler_words).map(([w, n]) => w + " ×" + n).join(", ") || "none"],
-      ];
-      const list = document.createElement("dl");
-      list.className = "metrics";
-      for (const [name, value] of rows) {
-        const row = document.createElement("div");
-        const term = document.createElement("dt");
-        const detail = document.createElement("dd");
-        term.textContent = name;
-        detail.textContent = value;
-        row.append(term, detail);
-        list.append(row);
-      }
+      const list = metricsList(record.metrics, assessed ? null : "STAR (keywords)");
+      if (!assessed) list.prepend(row("Score", record.score ? record.score + "/10" : "–"));
       box.append(list);
       box.hidden = false;
     }

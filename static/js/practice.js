@@ -69,7 +69,7 @@
       });
       const data = await response.json();
       if (response.status === 202) {
-        start({ id: data.id, eventsUrl: data.events_url, cancelUrl: data.url + "/cancel",
+        start({ id: data.id, url: data.url, eventsUrl: data.events_url, cancelUrl: data.url + "/cancel",
                 lastId: 0, text: "", question: body.question, role: body.role || "",
                 startedAt: Date.now() });
       } else if (response.status === 422) {
@@ -87,16 +87,29 @@
     }
   }
 
-  function tryAgainUrl(state) {
+  function tryAgainUrl(record) {
+    // the form again, filled with this attempt's question, role and answer to revise
     const url = new URL(window.location.href);
-    url.search = new URLSearchParams({ question: state.question, role: state.role }).toString();
+    url.search = new URLSearchParams({ again: record.id }).toString();
     return url.pathname + url.search;
+  }
+
+  async function showHints(state) {
+    // The record's metrics exist from the start: show them as hints while the model writes.
+    if (!state.url) return;
+    try {
+      const response = await fetch(state.url, { headers: { "Accept": "application/json" } });
+      if (response.ok) panel.hints((await response.json()).metrics);
+    } catch (error) {
+      // hints are a nicety: the feedback streams without them
+    }
   }
 
   function start(state, resumed) {
     panel.begin(resumed ? "Resuming…" : "Writing feedback…");
     if (state.text) panel.show(state.text);
     panel.stopButton(state.cancelUrl);
+    showHints(state);
     const stream = new window.FeedbackStream(state, {
       onFirstCharacter() {
         panel.status("First character after " + (Date.now() - state.startedAt) + " ms");
@@ -104,7 +117,7 @@
       onText(text) { panel.show(text); },
       onReconnecting() { panel.status("Reconnecting…"); },
       onDone(record) {
-        panel.finished(record, tryAgainUrl(state));
+        panel.finished(record, tryAgainUrl(record));
         const link = document.createElement("a");
         link.href = form.dataset.attemptUrl.replace("ID", encodeURIComponent(record.id));
         link.textContent = "Open this attempt";
