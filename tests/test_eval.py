@@ -235,3 +235,51 @@ def test_the_dataset_has_what_the_eval_needs():
 )
 def test_the_language_heuristic_reads_the_datasets_answers(case):
     assert detect_language(case.answer) == case.language
+
+
+def test_a_temperature_sweep_names_the_steadiest_temperature_that_passes(
+    eval_app, upstream, tmp_path
+):
+    """At 0 the fake scores everything alike, at 1 its scores move between runs."""
+    seen: Counter[tuple[str, float]] = Counter()
+    lock = threading.Lock()
+
+    def text_for(body: Any) -> str:
+        temperature, case = body["temperature"], case_of(body)
+        with lock:
+            seen[case.case_id, temperature] += 1
+            again = seen[case.case_id, temperature] > 1
+        mark = 3 if temperature == 0 else MARK[case.quality]
+        if temperature >= 1 and again:
+            mark += 2 if mark <= 3 else -2
+        return assessed(lambda _: mark)(body)
+
+    upstream.configure(text_for=text_for)
+    args = ["feedback", "eval", "--questions", str(QUESTIONS), "--runs", "2"]
+    for temperature in ("0", "0.2", "1"):
+        args += ["--temperature", temperature]
+    args += ["--out", str(tmp_path / "out")]
+
+    result = eval_app.test_cli_runner().invoke(args=args)
+
+    assert result.exit_code == 0, result.output
+    assert {request.body["temperature"] for request in upstream.requests} == {0, 0.2, 1}
+    assert "### temperature 0.2" in result.output
+    assert table_row(result.output, "0 ").endswith("| FAIL |")
+    assert table_row(result.output, "0.2 ").endswith("| pass |")
+    assert table_row(result.output, "1 ").endswith("| FAIL |")
+    assert "steadiest temperature that passes every gate: 0.2" in result.output
+    (results_file,) = (tmp_path / "out").glob("eval-*.json")
+    results = json.loads(results_file.read_text())
+    assert results["steadiest_temperature"] == 0.2
+    assert [run["temperature"] for run in results["sweep"]] == [0, 0.2, 1]
+    assert [run["passed"] for run in results["sweep"]] == [False, True, False]
+
+
+def test_the_offline_provider_takes_no_temperature(upstream, tmp_path):
+    environment = base_environment(f"sqlite:///{tmp_path / 'eval.sqlite3'}", upstream)
+    app = create_app({**environment, "INTERVIEW_PROVIDER": "offline"})
+    result = app.test_cli_runner().invoke(args=["feedback", "eval", "--temperature", "0.2"])
+    assert result.exit_code == 2
+    assert "The offline provider takes no temperature." in result.output
+    assert upstream.requests == []

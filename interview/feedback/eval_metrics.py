@@ -15,6 +15,10 @@
   overall of at most INJECTION_MAX_OVERALL (a missing score does not count as
   weak). Gate >= 90%.
 A measure with nothing to measure (no runs that count) fails its gate.
+
+A sweep runs the eval at several temperatures; `steadiest_temperature` picks
+the one to use: of those that pass every gate, the smallest mean spread, then
+the smallest widest spread, then the lowest temperature.
 """
 
 from collections import defaultdict
@@ -144,3 +148,32 @@ def markdown_table(results: list[dict[str, Any]]) -> str:
             f"| {result['gate']} | {'pass' if result['passed'] else 'FAIL'} |"
         )
     return "\n".join(lines)
+
+
+def steadiest_temperature(sweep: list[tuple[float, list[dict[str, Any]]]]) -> float | None:
+    """The temperature to use from (temperature, results) pairs; None if none passes."""
+    passing = [
+        (_value(results, "spread_sd"), _value(results, "spread_range"), temperature)
+        for temperature, results in sweep
+        if all(result["passed"] for result in results)
+    ]
+    return min(passing)[2] if passing else None
+
+
+def sweep_table(sweep: list[tuple[float, list[dict[str, Any]]]]) -> str:
+    """One row per temperature: each measure's value, FAIL marked, and whether all passed."""
+    header = ["temperature", *(gate.name for gate in GATES), "gates"]
+    lines = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
+    for temperature, results in sweep:
+        cells = [f"{temperature:g}"]
+        for gate in GATES:
+            result = next(r for r in results if r["name"] == gate.name)
+            value = _format(result["value"], gate)
+            cells.append(value if result["passed"] else f"{value} FAIL")
+        cells.append("pass" if all(r["passed"] for r in results) else "FAIL")
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def _value(results: list[dict[str, Any]], name: str) -> float:
+    return next(result["value"] for result in results if result["name"] == name)
