@@ -48,7 +48,9 @@ keepalive = 5
 # No preload: each worker imports the app after gevent has patched it, so the
 # database driver and the OpenAI client's transport cooperate with the hub.
 preload_app = False
-json_logs = os.environ.get("INTERVIEW_LOG_FORMAT", "").strip().lower() == "json"
+# The app's own reading of the variable: a value it refuses stops gunicorn here, naming it.
+_environment = _load_by_path("interview_environment", "interview/environment.py")
+json_logs = _environment.setting("INTERVIEW_LOG_FORMAT").read(os.environ) == "json"
 accesslog = None if json_logs else "-"
 # The path without its query string: an events URL's query carries a stream token.
 access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms "%(a)s"'

@@ -1,0 +1,74 @@
+"""The declared settings: each parsed or read elsewhere, defaults documented as they are."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from interview.config import load_config
+from interview.environment import SETTINGS, ConfigError, setting
+
+from .servers import PROJECT_ROOT
+
+
+def test_each_variable_is_declared_once_and_read_somewhere():
+    names = [item.name for item in SETTINGS]
+    assert len(names) == len(set(names))
+    for item in SETTINGS:
+        assert (item.parse is None) != (item.read_by is None), item.name
+
+
+def test_load_config_returns_every_setting_it_parses(tmp_path):
+    config = load_config({}, str(tmp_path))
+    assert {item.config_key for item in SETTINGS if item.parse} <= set(config)
+
+
+@pytest.mark.parametrize(
+    "item",
+    [item for item in SETTINGS if item.parse and item.default_text.startswith("`")],
+    ids=lambda item: item.name,
+)
+def test_a_documented_default_value_is_the_default(item):
+    documented = item.default_text.split("`")[1]
+    if item.default is None:  # filled in by load_config from other settings
+        assert item.parse(item.name, documented) is not None
+    else:
+        assert item.parse(item.name, documented) == item.default
+
+
+@pytest.mark.parametrize(("raw", "expected"), [(None, "text"), (" ", "text"), (" JSON ", "json")])
+def test_the_log_format_is_read_as_the_app_reads_it(raw, expected):
+    environ = {} if raw is None else {"INTERVIEW_LOG_FORMAT": raw}
+    assert setting("INTERVIEW_LOG_FORMAT").read(environ) == expected
+
+
+def test_a_log_format_the_app_refuses_is_refused():
+    with pytest.raises(ConfigError, match="INTERVIEW_LOG_FORMAT must be one of text, json"):
+        setting("INTERVIEW_LOG_FORMAT").read({"INTERVIEW_LOG_FORMAT": "yaml"})
+
+
+def gunicorn_conf(log_format: str) -> subprocess.CompletedProcess:
+    script = (
+        "import runpy, sys\n"
+        "conf = runpy.run_path('gunicorn.conf.py')\n"
+        "app_modules = sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('interview', 'flask', 'openai', 'httpx', 'limits'))\n"
+        "print(conf['json_logs'], conf['accesslog'], app_modules)\n"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=PROJECT_ROOT,
+        env={"PATH": os.environ["PATH"], "INTERVIEW_LOG_FORMAT": log_format},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_gunicorn_reads_the_log_format_with_the_settings_parser_and_imports_no_app():
+    assert gunicorn_conf(" JSON ").stdout.split(maxsplit=2) == ["True", "None", "[]\n"]
+    assert gunicorn_conf("text").stdout.split(maxsplit=2) == ["False", "-", "[]\n"]
+    refused = gunicorn_conf("yaml")
+    assert refused.returncode != 0
+    assert "INTERVIEW_LOG_FORMAT must be one of text, json, got 'yaml'" in refused.stderr
