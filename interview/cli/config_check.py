@@ -1,11 +1,11 @@
 """`flask --app app config check`: the effective configuration, or what is wrong with it.
 
-A Flask plugin command (the `flask.commands` entry point in pyproject.toml):
-Flask finds plugin commands without loading the app, so this one can load it
-itself and report a `ConfigError` as a message and exit status 1 where any
-other command shows a traceback. Secrets are never printed: API keys are
-shown as `sk-…abcd` (or `set` when short), other keys and secrets as `set`,
-passwords in URLs as `***`.
+The `config` group (with `config table`, config_table.py) is a Flask plugin
+command (the `flask.commands` entry point in pyproject.toml): Flask finds plugin
+commands without loading the app, so this one can load it itself and report a
+`ConfigError` as a message and exit status 1 where any other command shows a
+traceback. Secrets are never printed: API keys are shown as `sk-…abcd` (or `set`
+when short), other keys and secrets as `set`, passwords in URLs as `***`.
 """
 
 import os
@@ -18,14 +18,16 @@ import click
 from flask.cli import ScriptInfo
 from sqlalchemy.engine import make_url
 
-from ..config import ConfigError
+from ..environment import SETTINGS, ConfigError
+from .config_table import table_command
 
 SECRET_NAME = re.compile(r"(KEY|KEYS|SECRET|TOKEN|PASSWORD)$")
 #: What `load_config` stores under another name than the variable's.
-RENAMED = {"SQLALCHEMY_DATABASE_URI": "DATABASE_URL", "SECRET_KEY": "INTERVIEW_SECRET_KEY"}
+RENAMED = {item.key: item.name for item in SETTINGS if item.key}
 SHOWN = ("SQLALCHEMY_DATABASE_URI", "REDIS_URL", "OPENAI_BASE_URL", "OPENAI_API_KEY", "SECRET_KEY")
 
-config_cli = click.Group("config", help="Check the configuration.")
+config_cli = click.Group("config", help="Check the configuration; print the README's table.")
+config_cli.add_command(table_command)
 
 
 @config_cli.command("check")
