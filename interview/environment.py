@@ -183,8 +183,8 @@ class Setting:
     """One environment variable, or a row of them read together outside `load_config`.
 
     `description` and `default_text` are the README table's "meaning" and "default"
-    cells. A setting with a `parse` is read by `load_config` into `key` (the
-    variable's own name unless given); a `default` of None on a setting whose
+    cells. A setting with a `parse` is read by `load_config` into the app's config
+    under the variable's own name, or `stored_as`; a `default` of None on a setting whose
     default depends on another is filled in by `load_config` after the table walk.
     Without `parse`, `read_by` names the file that reads the variables.
     """
@@ -194,12 +194,12 @@ class Setting:
     default_text: str
     parse: Parser | None = None
     default: Any = None
-    key: str | None = None
+    stored_as: str | None = None
     read_by: str | None = None
 
     @property
     def config_key(self) -> str:
-        return self.key or self.name
+        return self.stored_as or self.name
 
     def read(self, environ: Mapping[str, str]) -> Any:
         """The parsed value from `environ`; the default when unset or blank."""
@@ -240,7 +240,7 @@ SETTINGS: tuple[Setting, ...] = (
         "SQLAlchemy URL; `postgres://` and `postgresql://` use psycopg 3",
         "`sqlite:///instance/interview.sqlite3`",
         sqlalchemy_url,
-        key="SQLALCHEMY_DATABASE_URI",
+        stored_as="SQLALCHEMY_DATABASE_URI",
     ),
     Setting(
         "INTERVIEW_STREAM_DELAY_MS",
@@ -276,7 +276,7 @@ SETTINGS: tuple[Setting, ...] = (
             "in production; required with API keys)"
         ),
         _text,
-        key="SECRET_KEY",
+        stored_as="SECRET_KEY",
     ),
     Setting(
         "INTERVIEW_API_KEYS",
@@ -546,4 +546,4 @@ SETTINGS: tuple[Setting, ...] = (
 
 def setting(name: str) -> Setting:
     """The declared setting called `name`."""
-    return next(candidate for candidate in SETTINGS if candidate.name == name)
+    return {item.name: item for item in SETTINGS}[name]

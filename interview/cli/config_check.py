@@ -23,7 +23,7 @@ from .config_table import table_command
 
 SECRET_NAME = re.compile(r"(KEY|KEYS|SECRET|TOKEN|PASSWORD)$")
 #: What `load_config` stores under another name than the variable's.
-RENAMED = {item.key: item.name for item in SETTINGS if item.key}
+RENAMED = {item.stored_as: item.name for item in SETTINGS if item.stored_as}
 SHOWN = ("SQLALCHEMY_DATABASE_URI", "REDIS_URL", "OPENAI_BASE_URL", "OPENAI_API_KEY", "SECRET_KEY")
 
 config_cli = click.Group("config", help="Check the configuration; print the README's table.")
