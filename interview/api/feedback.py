@@ -93,7 +93,7 @@ def attach_to_earlier(feedback_id: str, protocol: str | None, inline: bool, afte
     return event_stream_response(feedback_events(runtime, feed, after))
 
 
-def started(generation: Generation, protocol: str | None, inline: bool):
+def answer_started(generation: Generation, protocol: str | None, inline: bool):
     """Answer the request that started `generation`: its stream, or 202."""
     if protocol == AI_SDK:
         encoder = AiSdkEncoder(generation.feedback_id)
@@ -126,7 +126,7 @@ def create_feedback():
         raise too_many_open_streams(exc) from None
     if isinstance(result, Attach):
         return attach_to_earlier(result.feedback_id, protocol, inline, after)
-    return started(result, protocol, inline)
+    return answer_started(result, protocol, inline)
 
 
 @bp.get("/<feedback_id>/events")

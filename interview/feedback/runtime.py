@@ -85,12 +85,16 @@ class Runtime:
         self.bus = bus
         #: the OpenAI clients of `provider` (and of any provider made for the eval)
         self.upstream_clients = upstream_clients
-        self.database_context = database_context
+        self._database_context = database_context
         self.pacer: Pacer | SharedPacer = process_pacer()
         self.replays = ReplayCache()  # what this process's replays have encoded
         self.live = LiveGenerations()
-        self.flusher = ProgressFlusher(bus, database_context)
+        self.flusher = ProgressFlusher(bus, self.database_context)
         self.shutdown = Shutdown()
+
+    def database_context(self) -> AbstractContextManager[Any]:
+        """Open the database for work outside a request (the application's context)."""
+        return self._database_context()
 
 
 def build_runtime(
