@@ -42,7 +42,6 @@ REQUEST = FeedbackInput(
 
 
 def provider(gevent_transport: bool) -> openai_chat.OpenAIChatProvider:
-    openai_chat._clients.clear()
     openai_chat.under_gevent = lambda: gevent_transport
     made = openai_chat.OpenAIChatProvider(
         api_key="sk-bench",
@@ -53,6 +52,7 @@ def provider(gevent_transport: bool) -> openai_chat.OpenAIChatProvider:
         max_retry_after_s=5,
         max_tokens=800,
         temperature=0.2,
+        clients=openai_chat.UpstreamClients(),
     )
     made.warm_up()
     return made

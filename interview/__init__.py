@@ -11,9 +11,8 @@ from .cli import register_commands
 from .config import load_config
 from .cors import register_cors
 from .errors import register_error_handlers
-from .extensions import db, migrate, tune_database
-from .feedback.bus import bus_from_config
-from .feedback.providers import provider_from_config
+from .extensions import RUNTIME, db, migrate, tune_database
+from .feedback.runtime import build_runtime
 from .observability.http import register_observability
 from .security import register_security
 from .web import bp as web_bp
@@ -46,8 +45,7 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=os.path.join(PROJECT_ROOT, "migrations"))
     with app.app_context():
         tune_database(db.engine)
-    app.extensions["interview.provider"] = provider_from_config(app.config)
-    app.extensions["interview.bus"] = bus_from_config(app.config["REDIS_URL"])
+    app.extensions[RUNTIME] = build_runtime(app.config, app.app_context)
 
 
 def register_blueprints(app: Flask) -> None:

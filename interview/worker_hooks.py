@@ -18,10 +18,10 @@ import time
 
 import gevent
 
+from .extensions import runtime_of
 from .feedback.maintenance import interrupt_generations, start_maintenance, wait_for_generations
 from .feedback.producer import read_everything_now, stop_save_retries
-from .feedback.providers.gevent_transport import GeventTransport
-from .feedback.service import pacer, provider_of
+from .feedback.runtime import Runtime
 
 SHUTDOWN_MARGIN_S = 5.0
 # A full (generation 2) collection after 100 generation-1 collections, not
@@ -30,41 +30,41 @@ SHUTDOWN_MARGIN_S = 5.0
 # (36 and 84 ms pauses). Measured in bench/README.md.
 GC_THRESHOLDS = (700, 10, 100)
 
-_shutdown = {"deadline": None}
-
 
 def on_worker_start(worker) -> None:
     """Warm up, start the housekeeping greenlet; plan the end of generations on SIGTERM."""
-    GeventTransport.pool_size = worker.cfg.worker_connections  # a stream holds one while it paces
-    provider_of(worker.wsgi).warm_up()
+    runtime = runtime_of(worker.wsgi)
+    # a stream holds one upstream connection while it paces
+    runtime.upstream_clients.transport_pool_size = worker.cfg.worker_connections
+    runtime.provider.warm_up()
     gc.freeze()  # the start-up heap is long-lived: keep it out of every collection
     gc.set_threshold(*GC_THRESHOLDS)
-    start_maintenance(worker.wsgi)
+    start_maintenance(runtime)
     graceful_s = worker.cfg.graceful_timeout
     gunicorn_handler = signal.getsignal(signal.SIGTERM)
 
     def handle_term(signum, frame) -> None:
         gunicorn_handler(signum, frame)
         budget = max(0.0, graceful_s - SHUTDOWN_MARGIN_S)
-        _shutdown["deadline"] = time.monotonic() + budget
-        gevent.spawn(read_everything_now)
+        runtime.shutdown.deadline = time.monotonic() + budget
+        gevent.spawn(read_everything_now, runtime)
         # The handler runs in the event loop, where nothing may block: schedule a greenlet.
-        gevent.spawn_later(budget, end_open_streams)
+        gevent.spawn_later(budget, end_open_streams, runtime)
 
     signal.signal(signal.SIGTERM, handle_term)
 
 
-def end_open_streams() -> None:
+def end_open_streams(runtime: Runtime) -> None:
     """Send every open stream's remaining characters now; stop the running generations."""
-    pacer.release()
-    stop_save_retries()
-    interrupt_generations()
+    runtime.pacer.release()
+    stop_save_retries(runtime)
+    interrupt_generations(runtime.live)
 
 
 def on_worker_exit(worker) -> None:
     """Let background generations finish in the time left, then save the rest as interrupted."""
-    deadline = _shutdown["deadline"]
-    if deadline is not None:
-        wait_for_generations(deadline)
-    stop_save_retries()
-    interrupt_generations(timeout=SHUTDOWN_MARGIN_S - 2)
+    runtime = runtime_of(worker.wsgi)
+    if runtime.shutdown.deadline is not None:
+        wait_for_generations(runtime.live, runtime.shutdown.deadline)
+    stop_save_retries(runtime)
+    interrupt_generations(runtime.live, timeout=SHUTDOWN_MARGIN_S - 2)

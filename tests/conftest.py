@@ -24,9 +24,7 @@ from playwright.sync_api import Browser, sync_playwright
 from sqlalchemy import delete
 
 from interview import create_app
-from interview.extensions import db
-from interview.feedback.live import live_generations
-from interview.feedback.progress import progress_flusher
+from interview.extensions import db, runtime_of
 from interview.models import Feedback, Question
 
 from .fake_openai import FakeOpenAI
@@ -167,13 +165,20 @@ def base_environment(database_url: str, fake: FakeOpenAI, **overrides: str) -> d
     return environ
 
 
+#: The apps the running test made (`make_app`), whose generations it waits for.
+_test_apps: list[Flask] = []
+
+
 def wait_for_generations(timeout: float = 15.0) -> None:
+    """Wait until no generation of the test's apps runs and their flushes are over."""
     deadline = time.monotonic() + timeout
-    while len(live_generations) and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert not len(live_generations), "a generation was still running after the test"
-    # a flush that began before the last generation ended still holds a connection
-    assert progress_flusher.wait_stopped(max(1.0, deadline - time.monotonic()))
+    for app in _test_apps:
+        runtime = runtime_of(app)
+        while len(runtime.live) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert not len(runtime.live), "a generation was still running after the test"
+        # a flush that began before the last generation ended still holds a connection
+        assert runtime.flusher.wait_stopped(max(1.0, deadline - time.monotonic()))
 
 
 def _empty_tables(app: Flask) -> None:
@@ -187,16 +192,19 @@ def _empty_tables(app: Flask) -> None:
 @pytest.fixture
 def make_app(database_url: str, upstream: FakeOpenAI) -> Iterator:
     """Build an app on this test's database with extra settings; emptied afterwards."""
-    apps: list[Flask] = []
 
     def make(**overrides: str) -> Flask:
         app = create_app(base_environment(database_url, upstream, **overrides))
         app.config["TESTING"] = True
-        apps.append(app)
+        _test_apps.append(app)
         return app
 
     yield make
-    wait_for_generations()
+    try:
+        wait_for_generations()
+    finally:
+        apps = list(_test_apps)
+        _test_apps.clear()
     for app in apps:
         _empty_tables(app)
 

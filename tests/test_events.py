@@ -4,7 +4,7 @@ import json
 import time
 
 from interview.feedback.events import stream_feedback_events
-from interview.feedback.live import Generation, Outcome, finished_feed
+from interview.feedback.live import Generation, Outcome, StoredFeed
 from interview.feedback.pacing import Pacer
 from tests.sse_client import parse_events
 
@@ -25,7 +25,7 @@ def test_a_finished_record_replays_at_once_and_ends_with_done_n_plus_one():
     clock = FakeClock()
     chunks = list(
         stream_feedback_events(
-            finished_feed(record("Hi 👋🏽")), pacer=Pacer(clock, clock.sleep), heartbeat_s=15
+            StoredFeed(record("Hi 👋🏽")), pacer=Pacer(clock, clock.sleep), heartbeat_s=15
         )
     )
     assert chunks[0].startswith(b"retry: 3000\n\nevent: start\ndata: ")
@@ -42,7 +42,7 @@ def test_resume_sends_only_what_follows_the_last_event_id():
     clock = FakeClock()
     events = events_of(
         stream_feedback_events(
-            finished_feed(record("abcd")), after=2, pacer=Pacer(clock, clock.sleep), heartbeat_s=15
+            StoredFeed(record("abcd")), after=2, pacer=Pacer(clock, clock.sleep), heartbeat_s=15
         )
     )
     assert [(e.event, e.id) for e in events] == [
@@ -54,7 +54,7 @@ def test_resume_sends_only_what_follows_the_last_event_id():
 
 
 def test_a_failed_record_ends_with_its_error_event():
-    feed = finished_feed(
+    feed = StoredFeed(
         record("par", "failed", {"code": "upstream_dropped", "message": "closed early"})
     )
     clock = FakeClock()

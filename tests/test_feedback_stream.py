@@ -4,8 +4,7 @@ import time
 
 import pytest
 
-from interview.extensions import db
-from interview.feedback.live import live_generations
+from interview.extensions import db, runtime_of
 from interview.feedback.producer import LOOKAHEAD_S
 from interview.models import Feedback
 from interview.sse import RETRY_MS
@@ -174,10 +173,10 @@ def test_a_paced_generation_reads_the_upstream_only_a_little_ahead(app, client, 
     upstream.configure(text=text, chunk_chars=4)
     body = {"question": QUESTION, "answer": ANSWER, "delay_ms": 50}  # 20 s to pace
     response = post_feedback(client, body, Prefer="respond-async")
-    generation = live_generations.get(response.get_json()["id"])
+    generation = runtime_of(app).live.get(response.get_json()["id"])
     time.sleep(1.0)
     # read LOOKAHEAD_S ahead of the pace: ~1 s paced + 2 s ahead = ~60 characters
     assert 0 < len(generation.characters) <= (1.0 + LOOKAHEAD_S) / 0.05 + 8
     generation.wake()  # as a stopping worker does: read the rest now
-    generation.producer.join(timeout=5)
+    generation.wait_produced(timeout=5)
     assert saved(app, generation.feedback_id).feedback == text

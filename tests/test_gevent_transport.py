@@ -35,13 +35,19 @@ PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY")
 
 
 @pytest.fixture
-def make_provider(upstream, monkeypatch):
+def upstream_clients() -> Iterator[openai_chat.UpstreamClients]:
+    clients = openai_chat.UpstreamClients()
+    yield clients
+    for client in clients._clients.values():
+        client.close()  # its idle keep-alive connections
+
+
+@pytest.fixture
+def make_provider(upstream, upstream_clients, monkeypatch):
     monkeypatch.setattr(openai_chat, "under_gevent", lambda: True)
     for name in PROXY_VARIABLES:
         monkeypatch.delenv(name, raising=False)
         monkeypatch.delenv(name.lower(), raising=False)
-    clients = {}
-    monkeypatch.setattr(openai_chat, "_clients", clients)
 
     def make(timeout_s: float = 5.0, base_url: str | None = None):
         return openai_chat.OpenAIChatProvider(
@@ -53,11 +59,10 @@ def make_provider(upstream, monkeypatch):
             max_retry_after_s=5.0,
             max_tokens=200,
             temperature=0.2,
+            clients=upstream_clients,
         )
 
-    yield make
-    for client in clients.values():
-        client.close()  # its idle keep-alive connections
+    return make
 
 
 def read(stream) -> tuple[str, ProviderError | None]:
@@ -70,9 +75,9 @@ def read(stream) -> tuple[str, ProviderError | None]:
     return "".join(pieces), None
 
 
-def test_the_worker_client_sends_through_geventhttpclient(make_provider):
+def test_the_worker_client_sends_through_geventhttpclient(make_provider, upstream_clients):
     make_provider().warm_up()
-    assert isinstance(transport_of_the_client(), GeventTransport)
+    assert isinstance(transport_of_the_client(upstream_clients), GeventTransport)
 
 
 @pytest.mark.parametrize("chunk_chars", [1, 5, 64])
@@ -86,11 +91,11 @@ def test_the_text_arrives_exact_with_finish_reason_and_usage(make_provider, upst
     assert upstream.requests[-1].body["messages"] == REQUEST.messages
 
 
-def test_streams_one_after_another_reuse_the_connection(make_provider, upstream):
+def test_streams_one_after_another_reuse_the_connection(make_provider, upstream, upstream_clients):
     provider = make_provider()
     for _ in range(3):
         assert read(provider.open_stream(REQUEST)) == (upstream.settings.text, None)
-    (client,) = openai_chat._clients.values()
+    (client,) = upstream_clients._clients.values()
     (pool_client,) = client._client._transport._clients.values()
     assert pool_client._connection_pool._socket_queue.qsize() == 1
 
@@ -191,9 +196,9 @@ def test_close_from_another_greenlet_ends_a_waiting_read_quietly(make_provider, 
 
 
 @pytest.fixture
-def one_connection_per_host(monkeypatch, upstream):
+def one_connection_per_host(upstream_clients, upstream):
     """Pools of one connection, and an upstream whose first answer lasts 0.65 s."""
-    monkeypatch.setattr(GeventTransport, "pool_size", 1)
+    upstream_clients.transport_pool_size = 1
     upstream.configure(text=TEXT, chunk_chars=4)
     upstream.enqueue(Fault(chunk_delay_s=0.05))
 
@@ -271,22 +276,24 @@ def test_an_untrusted_certificate_is_refused_before_anything_is_sent(
     assert https_upstream.requests == []
 
 
-def transport_of_the_client():
-    (client,) = openai_chat._clients.values()
+def transport_of_the_client(upstream_clients):
+    (client,) = upstream_clients._clients.values()
     return client._client._transport
 
 
-def test_a_proxy_for_the_upstream_keeps_the_sdk_transport(make_provider, monkeypatch):
+def test_a_proxy_for_the_upstream_keeps_the_sdk_transport(
+    make_provider, upstream_clients, monkeypatch
+):
     monkeypatch.setenv("HTTPS_PROXY", "http://proxy.invalid:3128")
     make_provider(base_url="https://api.example.com/v1").warm_up()
-    assert not isinstance(transport_of_the_client(), GeventTransport)
+    assert not isinstance(transport_of_the_client(upstream_clients), GeventTransport)
 
 
 def test_an_upstream_the_proxy_bypasses_goes_through_geventhttpclient(
-    make_provider, upstream, monkeypatch
+    make_provider, upstream, upstream_clients, monkeypatch
 ):
     monkeypatch.setenv("HTTPS_PROXY", "http://proxy.invalid:3128")
     monkeypatch.setenv("NO_PROXY", "127.0.0.1")
     provider = make_provider()
     assert read(provider.open_stream(REQUEST)) == (upstream.settings.text, None)
-    assert isinstance(transport_of_the_client(), GeventTransport)
+    assert isinstance(transport_of_the_client(upstream_clients), GeventTransport)

@@ -6,9 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from interview.extensions import db
+from interview.extensions import db, runtime_of
 from interview.feedback.maintenance import stop_requested_generations, sweep_stale_records
-from interview.feedback.progress import flush_waiting_progress
 from interview.feedback.records import request_cancel, stop_requests_among
 from interview.models import Feedback, utcnow
 
@@ -55,8 +54,7 @@ def test_text_is_flushed_while_the_upstream_is_silent(app, client, upstream):
     feedback_id = response.get_json()["id"]
     upstream.wait_for_requests(1)
     time.sleep(0.4)
-    with app.app_context():
-        flush_waiting_progress()
+    runtime_of(app).flusher.flush_waiting()
     # the last character is held back: the next chunk could still extend it
     assert status_of(app, feedback_id) == ("streaming", TEXT[:11])
     client.post(f"/api/v1/feedback/{feedback_id}/cancel")
@@ -75,8 +73,7 @@ def test_the_text_of_many_generations_is_flushed_batch_after_batch(
     ]
     upstream.wait_for_requests(5)
     time.sleep(0.4)
-    with app.app_context():
-        flush_waiting_progress()
+    runtime_of(app).flusher.flush_waiting()
     assert [status_of(app, feedback_id) for feedback_id in ids] == [("streaming", TEXT[:11])] * 5
     for feedback_id in ids:
         client.post(f"/api/v1/feedback/{feedback_id}/cancel")
@@ -97,7 +94,7 @@ def test_a_flagged_or_deleted_record_stops_its_generation_here(app, client, upst
         db.session.delete(db.session.get(Feedback, ids[1]))
         db.session.commit()
         assert sorted(stop_requests_among(ids)) == sorted(ids)
-        stop_requested_generations()
+        stop_requested_generations(runtime_of(app).live)
     deadline = time.monotonic() + 5
     while status_of(app, ids[0])[0] == "streaming":
         assert time.monotonic() < deadline
@@ -109,7 +106,7 @@ def test_the_sweep_ends_only_records_without_a_sign_of_life(app):
     stale = other_process_record(app, minutes_silent=5)
     fresh = other_process_record(app, minutes_silent=0)
     with app.app_context():
-        swept = sweep_stale_records(app, app.extensions["interview.bus"])
+        swept = sweep_stale_records(runtime_of(app))
     assert swept == [stale]
     assert status_of(app, stale) == ("interrupted", "partial")
     assert status_of(app, fresh)[0] == "streaming"
@@ -141,7 +138,7 @@ def test_a_record_generated_elsewhere_is_followed_until_it_ends(make_app, reques
         record = db.session.get(Feedback, feedback_id)
         record.feedback, record.status, record.completed_at = "Hello, world", "completed", utcnow()
         db.session.commit()
-    app.extensions["interview.bus"].publish_end(feedback_id)
+    runtime_of(app).bus.publish_end(feedback_id)
     follower.join(timeout=10)
     [stream] = result
     assert stream.text() == "Hello, world"

@@ -31,7 +31,7 @@ from interview.extensions import db
 from interview.feedback.encoders import NativeEncoder
 from interview.feedback.events import stream_feedback_events
 from interview.feedback.graphemes import GraphemeSplitter, split_graphemes
-from interview.feedback.live import Generation, Outcome, finished_feed
+from interview.feedback.live import Generation, Outcome, StoredFeed
 from interview.feedback.pacing import Pacer
 from interview.feedback.records import list_records
 from interview.sse import HEARTBEAT, encode_event
@@ -132,7 +132,7 @@ def test_a_stream_reads_back_as_the_text_with_its_event_ids(sse_parser, text, er
         stored = record(text, "failed", {"code": "upstream_dropped", "message": error_message})
     clock = FakeClock()
     writes = stream_feedback_events(
-        finished_feed(stored), pacer=Pacer(clock, clock.sleep), heartbeat_s=15
+        StoredFeed(stored), pacer=Pacer(clock, clock.sleep), heartbeat_s=15
     )
     wire = HEARTBEAT.encode().join(writes)  # keep-alives between the writes
     positions = data.draw(st.lists(st.integers(0, len(wire)), max_size=12), label="cuts")

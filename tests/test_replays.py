@@ -13,7 +13,7 @@ import pytest
 
 from interview.feedback.encoders import AiSdkEncoder, NativeEncoder
 from interview.feedback.events import stream_feedback_events
-from interview.feedback.live import finished_feed
+from interview.feedback.live import StoredFeed
 from interview.feedback.pacing import Pacer
 from interview.feedback.replay import WRITE_BYTES, ReplayCache
 
@@ -41,7 +41,7 @@ def stored(text: str, status: str = "completed") -> dict:
 
 def wire(record: dict, after: int, encoder, replays: ReplayCache | None) -> list[bytes]:
     events = stream_feedback_events(
-        finished_feed(record),
+        StoredFeed(record),
         after=after,
         pacer=Pacer(),
         heartbeat_s=15,

@@ -1,26 +1,23 @@
 """Feedback records: create (streamed inline or in the background), follow, read, list, delete."""
 
-from flask import Blueprint, abort, current_app, request, url_for
+from flask import Blueprint, abort, request, url_for
 from marshmallow import ValidationError
-from sqlalchemy.exc import IntegrityError
 
 from ..api_keys import events_token
+from ..extensions import current_runtime
+from ..feedback.admission import TooManyOpenStreams
 from ..feedback.encoders import AiSdkEncoder
-from ..feedback.idempotency import (
-    MAX_KEY_LENGTH,
-    IdempotencyConflict,
-    earlier_record_id,
-    is_duplicate_key_error,
-    request_digest,
-    scoped_key,
-)
+from ..feedback.idempotency import MAX_KEY_LENGTH, IdempotencyConflict
+from ..feedback.live import Generation
 from ..feedback.records import InvalidCursor, delete_record, get_record, list_records
 from ..feedback.service import (
+    Attach,
     cancel_feedback,
     feedback_events,
     inline_feedback_events,
     is_resume_past_end,
     open_feed,
+    start_or_attach,
 )
 from ..schemas import (
     accepted_schema,
@@ -32,7 +29,7 @@ from ..schemas import (
 from .ai_sdk import PROTOCOL as AI_SDK
 from .ai_sdk import ai_sdk_response, feedback_request_of
 from .event_streams import holding_a_slot
-from .limits import start_callers_feedback
+from .limits import caller_admission, too_many_open_streams
 from .negotiation import json_body, resume_point, wants_inline_stream
 from .owners import authenticated_by_key, current_owner
 from .streaming import event_stream_response
@@ -72,21 +69,38 @@ def accepted(feedback_id: str):
     return accepted_schema.dump(body), 202, {"Location": url}
 
 
+def request_payload(protocol: str | None) -> dict:
+    """The feedback request in the body, in this API's shape or the AI SDK's."""
+    body = json_body()
+    if protocol == AI_SDK:
+        body = feedback_request_of(body)
+    return feedback_request_schema.load(body)
+
+
 def attach_to_earlier(feedback_id: str, protocol: str | None, inline: bool, after: int):
     """Answer a repeated request with the record the first one created."""
-    feed = open_feed(current_app._get_current_object(), feedback_id, current_owner())
+    runtime = current_runtime()
+    feed = open_feed(runtime, feedback_id, current_owner())
     if feed is None:
         abort(404, NOT_FOUND)
     if protocol == AI_SDK:
-        return ai_sdk_response(
-            feedback_events(current_app, feed, encoder=AiSdkEncoder(feedback_id))
-        )
+        return ai_sdk_response(feedback_events(runtime, feed, encoder=AiSdkEncoder(feedback_id)))
     if not inline:
         feed.close()
         return accepted(feedback_id)
     if is_resume_past_end(feed, after):
         return "", 204
-    return event_stream_response(feedback_events(current_app, feed, after))
+    return event_stream_response(feedback_events(runtime, feed, after))
+
+
+def answer_started(generation: Generation, protocol: str | None, inline: bool):
+    """Answer the request that started `generation`: its stream, or 202."""
+    if protocol == AI_SDK:
+        encoder = AiSdkEncoder(generation.feedback_id)
+        return ai_sdk_response(inline_feedback_events(current_runtime(), generation, encoder))
+    if inline:
+        return event_stream_response(inline_feedback_events(current_runtime(), generation))
+    return accepted(generation.feedback_id)
 
 
 @bp.post("")
@@ -98,39 +112,21 @@ def create_feedback():
     """
     protocol = requested_protocol()
     after = resume_point()
-    body = json_body()
-    if protocol == AI_SDK:
-        body = feedback_request_of(body)
-    payload = feedback_request_schema.load(body)
+    payload = request_payload(protocol)
     inline = protocol == AI_SDK or wants_inline_stream()
     owner, key = current_owner(), idempotency_key()
-    idempotency = None
-    if key is not None:
-        digest = request_digest(payload)
-        try:
-            earlier = earlier_record_id(owner, key, digest)
-        except IdempotencyConflict:
-            raise ValidationError(
-                {"Idempotency-Key": ["This key was already used for a different request."]}
-            ) from None
-        if earlier is not None:
-            return attach_to_earlier(earlier, protocol, inline, after)
-        idempotency = (scoped_key(owner, key), digest)
-    app = current_app._get_current_object()
+    admission = caller_admission()
     try:
-        generation = start_callers_feedback(app, payload, owner, idempotency)
-    except IntegrityError as exc:
-        if key is None or not is_duplicate_key_error(exc):
-            raise
-        # a concurrent request with the same key won the race: attach to its record
-        earlier = earlier_record_id(owner, key, digest)
-        return attach_to_earlier(earlier, protocol, inline, after)
-    if protocol == AI_SDK:
-        encoder = AiSdkEncoder(generation.feedback_id)
-        return ai_sdk_response(inline_feedback_events(app, generation, encoder))
-    if inline:
-        return event_stream_response(inline_feedback_events(app, generation))
-    return accepted(generation.feedback_id)
+        result = start_or_attach(current_runtime(), payload, owner, key, admission)
+    except IdempotencyConflict:
+        raise ValidationError(
+            {"Idempotency-Key": ["This key was already used for a different request."]}
+        ) from None
+    except TooManyOpenStreams as exc:
+        raise too_many_open_streams(exc) from None
+    if isinstance(result, Attach):
+        return attach_to_earlier(result.feedback_id, protocol, inline, after)
+    return answer_started(result, protocol, inline)
 
 
 @bp.get("/<feedback_id>/events")
@@ -144,19 +140,18 @@ def feedback_events_stream(feedback_id: str):
     """
     protocol = requested_protocol()
     after = resume_point()
-    feed = open_feed(current_app._get_current_object(), feedback_id, current_owner())
+    runtime = current_runtime()
+    feed = open_feed(runtime, feedback_id, current_owner())
     if feed is None:
         abort(404, NOT_FOUND)
     if protocol == AI_SDK:
         if feed.outcome is not None:
             feed.close()
             return "", 204
-        return ai_sdk_response(
-            feedback_events(current_app, feed, encoder=AiSdkEncoder(feedback_id))
-        )
+        return ai_sdk_response(feedback_events(runtime, feed, encoder=AiSdkEncoder(feedback_id)))
     if is_resume_past_end(feed, after):
         return "", 204
-    return event_stream_response(feedback_events(current_app, feed, after))
+    return event_stream_response(feedback_events(runtime, feed, after))
 
 
 @bp.get("/<feedback_id>")
@@ -183,7 +178,7 @@ def list_feedback():
 def delete_feedback(feedback_id: str):
     """Delete a record for good; a generation still running is stopped first."""
     owner = current_owner()
-    cancel_feedback(current_app, feedback_id, owner)
+    cancel_feedback(current_runtime(), feedback_id, owner)
     if not delete_record(feedback_id, owner):
         abort(404, NOT_FOUND)
     return "", 204
@@ -192,7 +187,7 @@ def delete_feedback(feedback_id: str):
 @bp.post("/<feedback_id>/cancel")
 def cancel(feedback_id: str):
     """Stop a generation; the record ends `interrupted` with the text so far."""
-    result = cancel_feedback(current_app, feedback_id, current_owner())
+    result = cancel_feedback(current_runtime(), feedback_id, current_owner())
     if result is None:
         abort(404, NOT_FOUND)
     if result == "finished":

@@ -16,19 +16,18 @@
 - INTERVIEW_MAX_OPEN_STREAMS counts the caller's generations still running, in
   the database, under a per-caller lock held with the insert: it holds across
   workers and instances, with or without Redis.
-Past either: 429 problem+json with Retry-After, and no record.
+Past either: 429 problem+json with Retry-After, and no record. A generation
+view hands the domain `caller_admission()` and answers `TooManyOpenStreams`
+with `too_many_open_streams`.
 """
 
 import logging
-from typing import Any
 
 from flask import Flask, current_app, request
 from flask_limiter import Limiter
 from werkzeug.exceptions import TooManyRequests
 
-from ..feedback.admission import TooManyOpenStreams
-from ..feedback.live import Generation
-from ..feedback.service import start_feedback
+from ..feedback.admission import Admission, TooManyOpenStreams
 from .callers import caller_key
 
 log = logging.getLogger(__name__)
@@ -76,23 +75,17 @@ def spend_rate_budget() -> None:
         log.warning("rate limit storage unreachable; generation admitted uncounted")
         return
     if not spent:
-        budget.breached = True
         raise TooManyRequests(str(budget.limit))
 
 
-def start_callers_feedback(
-    app: Flask,
-    payload: dict[str, Any],
-    owner: str | None,
-    idempotency: tuple[str, str] | None = None,
-) -> Generation:
-    """Start a generation counted against this request's caller, or answer 429."""
-    try:
-        return start_feedback(
-            app, payload, owner, idempotency, caller=caller_key(), spend_budget=spend_rate_budget
-        )
-    except TooManyOpenStreams as exc:
-        raise TooManyRequests(
-            f"{exc}. Wait for one to finish, or cancel one.",
-            retry_after=OPEN_STREAMS_RETRY_AFTER_S,
-        ) from None
+def caller_admission() -> Admission:
+    """How a generation this request starts is admitted: against its caller's cap and budget."""
+    return Admission(caller=caller_key(), spend_budget=spend_rate_budget)
+
+
+def too_many_open_streams(exc: TooManyOpenStreams) -> TooManyRequests:
+    """The 429 for a caller at INTERVIEW_MAX_OPEN_STREAMS."""
+    return TooManyRequests(
+        f"{exc}. Wait for one to finish, or cancel one.",
+        retry_after=OPEN_STREAMS_RETRY_AFTER_S,
+    )

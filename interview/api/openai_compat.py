@@ -17,10 +17,12 @@ from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
 from ..errors import handle_http_exception, handle_validation_error, problem
+from ..extensions import current_runtime
+from ..feedback.admission import TooManyOpenStreams
 from ..feedback.encoders import OpenAIChunkEncoder, chat_usage
-from ..feedback.service import inline_feedback_events, wait_for_outcome
+from ..feedback.service import inline_feedback_events, start_feedback, wait_for_outcome
 from ..schemas import feedback_request_schema
-from .limits import start_callers_feedback
+from .limits import caller_admission, too_many_open_streams
 from .negotiation import json_body
 from .owners import current_owner
 from .streaming import event_stream_response
@@ -94,14 +96,17 @@ def chat_completions():
     """Get feedback as an OpenAI chat completion, streamed or whole."""
     body = json_body()
     payload = feedback_request_schema.load(feedback_request_of(body))
-    app = current_app._get_current_object()
-    generation = start_callers_feedback(app, payload, current_owner())
+    runtime = current_runtime()
+    try:
+        generation = start_feedback(runtime, payload, current_owner(), admission=caller_admission())
+    except TooManyOpenStreams as exc:
+        raise too_many_open_streams(exc) from None
     if body.get("stream"):
         include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
         encoder = OpenAIChunkEncoder(
             generation.feedback_id, generation.start["model"], include_usage
         )
-        return event_stream_response(inline_feedback_events(app, generation, encoder))
+        return event_stream_response(inline_feedback_events(runtime, generation, encoder))
     outcome = wait_for_outcome(generation, NON_STREAM_TIMEOUT_S)
     if outcome is None or outcome.error is not None:
         error = outcome.error if outcome else {"code": "timeout", "message": "Still generating."}
@@ -129,7 +134,7 @@ def chat_completions():
 @bp.get("/models")
 def list_models():
     """List the one model this endpoint serves, as OpenAI's models endpoint does."""
-    model = current_app.extensions["interview.provider"].model
+    model = current_runtime().provider.model
     return {
         "object": "list",
         "data": [{"id": model, "object": "model", "created": 0, "owned_by": "interview"}],

@@ -26,12 +26,13 @@ import threading
 from typing import Any, NoReturn
 
 import click
-from flask import Flask, current_app
 from flask.cli import with_appcontext
 from marshmallow import ValidationError
 
+from ..extensions import current_runtime
 from ..feedback.live import Generation, Outcome
 from ..feedback.maintenance import watch_live_generations
+from ..feedback.runtime import Runtime
 from ..feedback.service import inline_feedback_events, start_feedback
 from ..models import COMPLETED, INTERRUPTED
 from ..schemas import feedback_request_schema
@@ -79,12 +80,12 @@ def ask_command(
         payload = feedback_request_schema.load(body)
     except ValidationError as exc:
         refuse(exc.messages, answer if typed else None)
-    app = current_app._get_current_object()
-    generation = start_feedback(app, payload, terminal_owner())
+    runtime = current_runtime()
+    generation = start_feedback(runtime, payload, terminal_owner())
     done = threading.Event()
-    watch_live_generations(app, done)  # a cancel from the API stops this one too
+    watch_live_generations(runtime, done)  # a cancel from the API stops this one too
     try:
-        outcome = print_feedback(app, generation)
+        outcome = print_feedback(runtime, generation)
     finally:
         done.set()
     sys.exit(report(outcome))
@@ -122,7 +123,7 @@ def refuse(messages: Any, typed_answer: str | None) -> NoReturn:
     sys.exit(EXIT_REFUSED)
 
 
-def print_feedback(app: Flask, generation: Generation) -> Outcome:
+def print_feedback(runtime: Runtime, generation: Generation) -> Outcome:
     """Write the characters as they fall due, until the end; Ctrl-C cancels the generation.
 
     Ctrl-C is handled, not raised: the stream then ends as a cancelled one
@@ -137,12 +138,12 @@ def print_feedback(app: Flask, generation: Generation) -> Outcome:
 
     previous = signal.signal(signal.SIGINT, stop)
     try:
-        for chunk in inline_feedback_events(app, generation, TerminalEncoder()):
+        for chunk in inline_feedback_events(runtime, generation, TerminalEncoder()):
             sys.stdout.write(chunk.decode())
             sys.stdout.flush()
     except BrokenPipeError:
         sys.stdout = open(os.devnull, "w")  # the flush at exit needs somewhere to go
-        generation.producer.join()
+        generation.wait_produced()
     finally:
         signal.signal(signal.SIGINT, previous)
     return generation.outcome

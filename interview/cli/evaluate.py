@@ -27,6 +27,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from ..extensions import current_runtime
 from ..feedback.eval_dataset import EvalCase, eval_cases, load_eval_dataset
 from ..feedback.eval_metrics import (
     evaluate_gates,
@@ -85,11 +86,14 @@ def eval_command(
     out_dir: str | None,
 ) -> None:
     """Assess the eval dataset with the configured provider and check the gates."""
-    configured = current_app.extensions["interview.provider"]
+    runtime = current_runtime()
+    configured = runtime.provider
     if temperatures and configured.temperature is None:
         raise click.UsageError(f"The {configured.name} provider takes no temperature.")
     providers = [
-        provider_from_config({**current_app.config, "INTERVIEW_TEMPERATURE": temperature})
+        provider_from_config(
+            {**current_app.config, "INTERVIEW_TEMPERATURE": temperature}, runtime.upstream_clients
+        )
         for temperature in dict.fromkeys(temperatures)
     ] or [configured]
     dataset = load_eval_dataset()

@@ -1,9 +1,9 @@
 """`flask --app app feedback ...`: the terminal client and the records' maintenance."""
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 
+from ..extensions import current_runtime
 from ..feedback.maintenance import replay_spooled_records
 from ..feedback.retention import delete_records_older_than
 from .ask import ask_command
@@ -24,7 +24,7 @@ def replay_spool_command() -> None:
     Exits 1 when records are left in the spool (the database is still
     unreachable) or another process is replaying it now.
     """
-    report = replay_spooled_records(current_app, current_app.extensions["interview.bus"])
+    report = replay_spooled_records(current_runtime())
     if report.busy:
         raise click.ClickException("another process is replaying the spool; try again shortly")
     click.echo(
@@ -45,7 +45,7 @@ def replay_spool_command() -> None:
 )
 def purge_command(older_than_days: int | None) -> None:
     """Delete finished records older than the retention period, for good."""
-    days = older_than_days or current_app.config["INTERVIEW_RETENTION_DAYS"]
+    days = older_than_days or current_runtime().settings.retention_days
     if days is None:
         raise click.UsageError("set INTERVIEW_RETENTION_DAYS or pass --older-than-days")
     click.echo(f"deleted {delete_records_older_than(days)} records older than {days} days")

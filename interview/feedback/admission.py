@@ -41,6 +41,7 @@ a few seconds after the database is back.
 import threading
 from collections.abc import Callable
 from contextlib import nullcontext
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, func, select
@@ -58,6 +59,26 @@ LOCAL_STRIPES = 64
 ADVISORY_LOCK_SPACE = 0x61646D69
 
 
+def _nothing_to_spend() -> None:
+    pass
+
+
+@dataclass(frozen=True)
+class Admission:
+    """Who a generation counts against for the cap, and how it spends their rate budget.
+
+    `caller` None counts the generation against nobody (the terminal client);
+    `spend_budget` raises when the budget is spent.
+    """
+
+    caller: str | None = None
+    spend_budget: Callable[[], None] = _nothing_to_spend
+
+
+#: A generation counted against nobody.
+UNCOUNTED = Admission()
+
+
 class TooManyOpenStreams(Exception):
     """The caller already has INTERVIEW_MAX_OPEN_STREAMS generations running."""
 
@@ -68,11 +89,10 @@ class TooManyOpenStreams(Exception):
 
 def admit_streaming_record(
     fields: dict[str, Any],
+    admission: Admission,
     *,
-    caller: str | None,
     max_open: int | None,
     spool_dir: str,
-    spend_budget: Callable[[], None],
 ) -> dict[str, Any]:
     """Insert the `streaming` record of a generation if the caller may start one now.
 
@@ -80,9 +100,10 @@ def admit_streaming_record(
     past the rate limit; either way nothing is saved. Returns the record as
     `insert_streaming_record` does.
     """
+    caller = admission.caller
     cap = max_open if caller is not None else None
     with _local_turn(caller) if cap is not None else nullcontext():
-        return _admit(fields, caller, cap, spool_dir, spend_budget)
+        return _admit(fields, caller, cap, spool_dir, admission.spend_budget)
 
 
 def _admit(

@@ -25,13 +25,15 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Protocol
 
 from .encoders import EventEncoder, NativeEncoder
-from .live import FinishedFeed, Outcome
+from .live import Outcome, StoredFeed
 from .pacing import Pacer, SharedPacer
 from .replay import ReplayCache, in_pieces
 from .telemetry import StreamWatch, watch_stream
 
 
 class Feed(Protocol):
+    """What the stream reads of a record: a `Generation`, a `StoredFeed` or a `FollowedRecord`."""
+
     start: dict[str, Any]
     characters: list[str]
     due_times: Sequence[float]
@@ -56,7 +58,7 @@ def stream_feedback_events(
     watch = watch_stream(after)
     encoder = encoder or NativeEncoder()
     try:
-        if replays is not None and isinstance(feed, FinishedFeed) and encoder.replay_key:
+        if replays is not None and isinstance(feed, StoredFeed) and encoder.replay_key:
             yield from _replay(feed, after, encoder, replays, watch)
         else:
             yield from _events(feed, after, pacer, heartbeat_s, encoder, watch)
@@ -100,7 +102,7 @@ def _events(
 
 
 def _replay(
-    feed: FinishedFeed,
+    feed: StoredFeed,
     after: int,
     encoder: EventEncoder,
     replays: ReplayCache,

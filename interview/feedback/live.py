@@ -6,7 +6,7 @@ the record is finished), `wait_for_more(seen, timeout)` and `close()`.
 
 - `Generation`: a record being generated in this process. The producer appends
   characters as they arrive; subscribers wait on its condition.
-- `finished_feed`: a stored record that is finished; everything is due at once.
+- `StoredFeed`: a stored record that is finished; everything is due at once.
 - `FollowedRecord` (`follow.py`): a record another process is generating.
 """
 
@@ -17,8 +17,6 @@ from collections.abc import MutableSequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
-
-from gevent import Greenlet
 
 from ..models import FAILED
 from .graphemes import split_graphemes
@@ -59,8 +57,7 @@ class Generation:
         self._schedule = PacedSchedule(delay_s)
         self._changed = threading.Condition()
         self._upstream: ProviderStream | None = None
-        self.producer: threading.Thread | Greenlet | None = None
-        self.progress = None  # what `progress.py` flushed of it, once the producer runs
+        self._produced = threading.Event()  # the producer has returned
 
     def attach(self, upstream: ProviderStream) -> None:
         """Remember the upstream stream, so `cancel` can close it."""
@@ -119,6 +116,14 @@ class Generation:
     def close(self) -> None:
         """A subscriber is done with this feed; the generation goes on."""
 
+    def producer_returned(self) -> None:
+        """The producer is done with this generation: saved, announced, unregistered."""
+        self._produced.set()
+
+    def wait_produced(self, timeout: float | None = None) -> bool:
+        """Wait until the producer has returned; False after `timeout`."""
+        return self._produced.wait(timeout)
+
 
 def bring_forward(due_times: MutableSequence[float], now: float) -> None:
     """Make every character due no later than `now`."""
@@ -127,12 +132,21 @@ def bring_forward(due_times: MutableSequence[float], now: float) -> None:
             due_times[index] = now
 
 
-class FinishedFeed(Generation):
+class StoredFeed:
     """A finished stored record: its text, and every character due at once (`replay.py`)."""
 
     def __init__(self, record: dict[str, Any]) -> None:
-        super().__init__(start_event_data(record), delay_s=0.0)
+        self.start = start_event_data(record)
         self.text: str = record["feedback"]
+        self.characters = stored_characters(self.text)
+        self.due_times = array("d", bytes(8 * len(self.characters)))  # all 0.0
+        self.outcome: Outcome = outcome_of(record)
+
+    def wait_for_more(self, seen: int, timeout: float) -> None:
+        """Nothing more comes: the record is finished."""
+
+    def close(self) -> None:
+        """Nothing to release."""
 
 
 @lru_cache(maxsize=16)
@@ -141,17 +155,8 @@ def stored_characters(text: str) -> list[str]:
     return split_graphemes(text)
 
 
-def finished_feed(record: dict[str, Any]) -> FinishedFeed:
-    """Return a feed of a finished stored record: all its characters due at once."""
-    feed = FinishedFeed(record)
-    feed.characters = stored_characters(record["feedback"])
-    feed.due_times = array("d", bytes(8 * len(feed.characters)))  # all 0.0
-    feed.outcome = outcome_of(record)
-    return feed
-
-
 class LiveGenerations:
-    """The generations running in this process, by record id."""
+    """The generations this application runs in this process, by record id."""
 
     def __init__(self) -> None:
         self._by_id: dict[str, Generation] = {}
@@ -173,6 +178,3 @@ class LiveGenerations:
 
     def all(self) -> list[Generation]:
         return list(self._by_id.values())
-
-
-live_generations = LiveGenerations()

@@ -28,8 +28,6 @@ import threading
 import time
 from datetime import timedelta
 
-from flask import Flask
-
 from .bus import NullBus, RedisBus
 from .heartbeats import (
     HeartbeatWatch,
@@ -40,9 +38,10 @@ from .heartbeats import (
     heartbeats_of_generating_workers,
     this_worker_id,
 )
-from .live import live_generations
+from .live import LiveGenerations
 from .records import interrupt_records_of, interrupt_stale, stop_requests_among
 from .retention import delete_records_older_than
+from .runtime import Runtime
 from .spool import ReplayReport, ReplaySchedule, has_spooled, replay_spool
 
 log = logging.getLogger(__name__)
@@ -54,25 +53,25 @@ FORGET_WORKERS_AFTER = timedelta(days=1)
 FAILURES_PER_LOG = int(60 / CHECK_INTERVAL_S)
 
 
-def stop_requested_generations() -> None:
+def stop_requested_generations(live: LiveGenerations) -> None:
     """Cancel the live generations whose record was flagged or deleted."""
-    feedback_ids = live_generations.ids()
+    feedback_ids = live.ids()
     if not feedback_ids:
         return
     for feedback_id in stop_requests_among(feedback_ids):
-        generation = live_generations.get(feedback_id)
+        generation = live.get(feedback_id)
         if generation is not None:
             generation.cancel()
 
 
-def tend_live_generations(beating: bool) -> None:
+def tend_live_generations(live: LiveGenerations, beating: bool) -> None:
     """Stop the flagged generations and, with `beating`, count a heartbeat while any runs."""
-    stop_requested_generations()
-    if beating and len(live_generations):
+    stop_requested_generations(live)
+    if beating and len(live):
         beat(this_worker_id())
 
 
-def watch_live_generations(app: Flask, stop: threading.Event) -> threading.Thread:
+def watch_live_generations(runtime: Runtime, stop: threading.Event) -> threading.Thread:
     """Tend this process's generations until `stop` is set, in a thread.
 
     For a process that generates without the rest of the housekeeping (the
@@ -81,14 +80,14 @@ def watch_live_generations(app: Flask, stop: threading.Event) -> threading.Threa
     """
 
     def watch() -> None:
-        interval_s = beat_interval_s(app.config["INTERVIEW_STALE_AFTER_S"])
+        interval_s = beat_interval_s(runtime.settings.stale_after_s)
         last_beat = float("-inf")
         while not stop.wait(CHECK_INTERVAL_S):
             now = time.monotonic()
             beating = now - last_beat >= interval_s
             try:
-                with app.app_context():
-                    tend_live_generations(beating)
+                with runtime.database_context():
+                    tend_live_generations(runtime.live, beating)
             except Exception:
                 log.warning("checking the live generations failed", exc_info=True)
             if beating:
@@ -117,21 +116,21 @@ def sweep_dead_workers(bus: RedisBus | NullBus, watch: HeartbeatWatch, now: floa
     return swept
 
 
-def sweep_stale_records(app: Flask, bus: RedisBus | NullBus) -> list[str]:
+def sweep_stale_records(runtime: Runtime) -> list[str]:
     """End the records without a worker id whose generating process died; return their ids."""
-    swept = interrupt_stale(app.config["INTERVIEW_STALE_AFTER_S"])
+    swept = interrupt_stale(runtime.settings.stale_after_s)
     for feedback_id in swept:
-        bus.publish_end(feedback_id)
+        runtime.bus.publish_end(feedback_id)
     if swept:
         log.warning("marked %d records left by a stopped worker as interrupted", len(swept))
     return swept
 
 
-def replay_spooled_records(app: Flask, bus: RedisBus | NullBus) -> ReplayReport:
+def replay_spooled_records(runtime: Runtime) -> ReplayReport:
     """Save the records spooled while the database was unreachable; tell their followers."""
-    report = replay_spool(app.config["INTERVIEW_SPOOL_DIR"])
+    report = replay_spool(runtime.settings.spool_dir)
     for feedback_id in report.saved:
-        bus.publish_end(feedback_id)
+        runtime.bus.publish_end(feedback_id)
     if report.saved:
         log.warning("saved %d spooled records", len(report.saved))
     if report.rejected:
@@ -139,13 +138,12 @@ def replay_spooled_records(app: Flask, bus: RedisBus | NullBus) -> ReplayReport:
     return report
 
 
-def run_maintenance(app: Flask) -> None:
+def run_maintenance(runtime: Runtime) -> None:
     """Run the checks for ever (see the module docstring)."""
-    bus = app.extensions["interview.bus"]
-    stale_after_s = app.config["INTERVIEW_STALE_AFTER_S"]
+    settings = runtime.settings
+    stale_after_s = settings.stale_after_s
     heartbeat_s = beat_interval_s(stale_after_s)
     sweep_interval_s = min(MAX_INTERVAL_S, stale_after_s / 2)
-    retention_days = app.config["INTERVIEW_RETENTION_DAYS"]
     watch = HeartbeatWatch(this_worker_id(), stale_after_s)
     replays = ReplaySchedule()
     last_beat = last_sweep = last_purge = float("-inf")
@@ -153,21 +151,22 @@ def run_maintenance(app: Flask) -> None:
     while True:
         now = time.monotonic()
         try:
-            with app.app_context():
+            with runtime.database_context():
                 beating = now - last_beat >= heartbeat_s
-                tend_live_generations(beating)
+                tend_live_generations(runtime.live, beating)
                 if beating:
-                    sweep_dead_workers(bus, watch, time.monotonic())
+                    sweep_dead_workers(runtime.bus, watch, time.monotonic())
                     last_beat = now
                 if now - last_sweep >= sweep_interval_s:
-                    if has_spooled(app.config["INTERVIEW_SPOOL_DIR"]):
-                        replays.run_if_due(lambda: replay_spooled_records(app, bus))
-                    sweep_stale_records(app, bus)
+                    if has_spooled(settings.spool_dir):
+                        replays.run_if_due(lambda: replay_spooled_records(runtime))
+                    sweep_stale_records(runtime)
                     last_sweep = now
                 if now - last_purge >= RETENTION_INTERVAL_S:
                     last_purge = now
                     forget_workers_silent_for(FORGET_WORKERS_AFTER)
-                    if retention_days and (deleted := delete_records_older_than(retention_days)):
+                    days = settings.retention_days
+                    if days and (deleted := delete_records_older_than(days)):
                         log.info("deleted %d records past the retention period", deleted)
         except Exception:
             watch.forget()  # an outage stops every heartbeat: never count it as silence
@@ -181,28 +180,27 @@ def run_maintenance(app: Flask) -> None:
         time.sleep(CHECK_INTERVAL_S)
 
 
-def start_maintenance(app: Flask) -> threading.Thread:
-    thread = threading.Thread(target=run_maintenance, args=(app,), daemon=True)
+def start_maintenance(runtime: Runtime) -> threading.Thread:
+    thread = threading.Thread(target=run_maintenance, args=(runtime,), daemon=True)
     thread.start()
     return thread
 
 
-def wait_for_generations(deadline: float) -> None:
+def wait_for_generations(live: LiveGenerations, deadline: float) -> None:
     """Let the live generations finish until `deadline` (monotonic)."""
-    while len(live_generations) and time.monotonic() < deadline:
+    while len(live) and time.monotonic() < deadline:
         time.sleep(0.1)
 
 
-def interrupt_generations(timeout: float = 5.0) -> None:
+def interrupt_generations(live: LiveGenerations, timeout: float = 5.0) -> None:
     """Stop every live generation and wait (up to `timeout`) for their records to be saved.
 
     Each one is saved `interrupted` with its text so far, and its subscribers
     get `done`.
     """
-    generations = live_generations.all()
+    generations = live.all()
     for generation in generations:
         generation.cancel()
     deadline = time.monotonic() + timeout
     for generation in generations:
-        if generation.producer is not None:
-            generation.producer.join(max(0.0, deadline - time.monotonic()))
+        generation.wait_produced(max(0.0, deadline - time.monotonic()))

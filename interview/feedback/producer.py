@@ -38,18 +38,15 @@ from itertools import accumulate
 from typing import Any
 
 import gevent
-from flask import Flask
 
 from ..models import COMPLETED, FAILED, INTERRUPTED
 from . import telemetry
 from .assessment import assessment_at_end
 from .assessment_block import AssessmentBlockFilter
-from .bus import NullBus, RedisBus
 from .graphemes import GraphemeSplitter
-from .live import Generation, Outcome, live_generations
+from .live import Generation, Outcome
 from .pacing import after_due_streams, under_gevent
-from .progress import Progress, progress_flusher
-from .providers import FeedbackProvider, ProviderError
+from .providers import ProviderError
 from .providers.base import FeedbackInput
 from .records import (
     end_unsaved_record,
@@ -58,6 +55,7 @@ from .records import (
     is_database_unavailable,
     record_as_saved,
 )
+from .runtime import Runtime
 from .spool import spool_record
 from .storable import storable_text
 
@@ -87,28 +85,23 @@ SLICE_S = 0.002
 # the upstream sent is saved.
 LOOKAHEAD_S = 2.0
 
-_exiting = threading.Event()
-_stopping = threading.Event()
 
-
-def stop_save_retries() -> None:
+def stop_save_retries(runtime: Runtime) -> None:
     """Spool at once the saves still waiting for the database: the process is exiting."""
-    _exiting.set()
+    runtime.shutdown.exiting.set()
 
 
-def read_everything_now() -> None:
+def read_everything_now(runtime: Runtime) -> None:
     """The worker is stopping: every producer reads its upstream to the end without pausing."""
-    _stopping.set()
-    for generation in live_generations.all():
+    runtime.shutdown.stopping.set()
+    for generation in runtime.live.all():
         generation.wake()
 
 
 def start_producer(
-    app: Flask,
+    runtime: Runtime,
     generation: Generation,
-    provider: FeedbackProvider,
     request: FeedbackInput,
-    bus: RedisBus | NullBus,
     created: dict[str, Any],
 ) -> None:
     """Run the generation in the background and register it as live until it ends.
@@ -116,42 +109,52 @@ def start_producer(
     `created` is the record as inserted (serialized, plus `owner`), to build
     the final record from if the database is gone by the end.
     """
-    live_generations.add(generation)
-    telemetry.generation_started()
-    generation.producer = _in_background(produce, app, generation, provider, request, bus, created)
+    runtime.live.add(generation)
+    telemetry.generation_started(len(runtime.live))
+    _in_background(produce, runtime, generation, request, created)
 
 
-def _in_background(target, *args) -> threading.Thread | gevent.Greenlet:
+def _in_background(target, *args) -> None:
     """Run `target(*args)` on a greenlet under gevent, else on a daemon thread.
 
     (Under gevent a patched `Thread` is a greenlet too, started through
     threading's bookkeeping: about 85 us against 16 us for the greenlet alone.)
     """
     if under_gevent():
-        return gevent.spawn(target, *args)
-    thread = threading.Thread(target=target, args=args, daemon=True)
-    thread.start()
-    return thread
+        gevent.spawn(target, *args)
+    else:
+        threading.Thread(target=target, args=args, daemon=True).start()
 
 
 def produce(
-    app: Flask,
+    runtime: Runtime,
     generation: Generation,
-    provider: FeedbackProvider,
     request: FeedbackInput,
-    bus: RedisBus | NullBus,
     created: dict[str, Any],
 ) -> None:
-    """Generate, append characters as they arrive, save the record, announce the end."""
+    """Generate, save the record, announce the end; tell the generation once returned."""
+    try:
+        _produce(runtime, generation, request, created)
+    finally:
+        generation.producer_returned()
+
+
+def _produce(
+    runtime: Runtime,
+    generation: Generation,
+    request: FeedbackInput,
+    created: dict[str, Any],
+) -> None:
+    """Append characters as they arrive, save the record, announce the end."""
     after_due_streams()
+    provider, bus = runtime.provider, runtime.bus
     splitter = GraphemeSplitter()
     block_filter = AssessmentBlockFilter(request.block_nonce)
     status, error, first_token_ms = COMPLETED, None, None
     upstream = provider.open_stream(request)
     generation.attach(upstream)
     started = time.monotonic()
-    generation.progress = progress = Progress(app, bus)
-    progress_flusher.ensure_running()
+    progress = runtime.flusher.track(generation)
     slice_started = started
     code_points = 0
     try:
@@ -166,7 +169,7 @@ def produce(
                 telemetry.first_token(now - started)
                 slice_started = float("-inf")
             ahead_s = generation.ahead_s(now)
-            if ahead_s > LOOKAHEAD_S and not _stopping.is_set():
+            if ahead_s > LOOKAHEAD_S and not runtime.shutdown.stopping.is_set():
                 generation.pause(ahead_s - LOOKAHEAD_S / 2)
                 slice_started = time.monotonic()
             elif now - slice_started >= SLICE_S:
@@ -200,10 +203,12 @@ def produce(
         first_token_ms=first_token_ms,
         assessment=assessment_at_end(provider.writes_assessment, block_filter, upstream),
     )
-    outcome = _save(app, generation.feedback_id, created, final)
+    outcome = _save(runtime, generation.feedback_id, created, final)
     generation.finish(outcome)
-    live_generations.discard(generation.feedback_id)
-    telemetry.generation_ended(generation, created, final, settled_status(outcome, final), started)
+    runtime.live.discard(generation.feedback_id)
+    runtime.flusher.untrack(generation)
+    status = settled_status(outcome, final)
+    telemetry.generation_ended(generation, created, final, status, started, len(runtime.live))
     bus.publish_end(generation.feedback_id)
 
 
@@ -216,27 +221,29 @@ def within_caps(characters: list[str], count: int, code_points: int) -> list[str
     return kept
 
 
-def _save(app: Flask, feedback_id: str, created: dict[str, Any], final: dict[str, Any]) -> Outcome:
+def _save(
+    runtime: Runtime, feedback_id: str, created: dict[str, Any], final: dict[str, Any]
+) -> Outcome:
     """Save the end, retrying while the database is unreachable; spool it when time is up."""
-    deadline = time.monotonic() + app.config["INTERVIEW_SAVE_RETRY_S"]
+    deadline = time.monotonic() + runtime.settings.save_retry_s
     wait_s = SAVE_FIRST_RETRY_S
     while True:
         try:
-            with app.app_context():
+            with runtime.database_context():
                 saved = finish_record(feedback_id, final)
         except Exception as exc:
             if not is_database_unavailable(exc):
                 log.exception("the database refused the end of record %s", feedback_id)
-                return _save_refused(app, feedback_id, created, final)
+                return _save_refused(runtime, feedback_id, created, final)
             left_s = deadline - time.monotonic()
-            if left_s <= 0 or _exiting.is_set():
-                return _spool(app, feedback_id, created, final)
+            if left_s <= 0 or runtime.shutdown.exiting.is_set():
+                return _spool(runtime, feedback_id, created, final)
             log.warning(
                 "saving record %s failed, the database is unreachable; again in %.1f s",
                 feedback_id,
                 min(wait_s, left_s),
             )
-            _exiting.wait(min(wait_s, left_s))  # a cooperative sleep under gevent
+            runtime.shutdown.exiting.wait(min(wait_s, left_s))  # a cooperative sleep under gevent
             wait_s *= 2
             continue
         if saved is None:
@@ -245,7 +252,7 @@ def _save(app: Flask, feedback_id: str, created: dict[str, Any], final: dict[str
 
 
 def _save_refused(
-    app: Flask, feedback_id: str, created: dict[str, Any], final: dict[str, Any]
+    runtime: Runtime, feedback_id: str, created: dict[str, Any], final: dict[str, Any]
 ) -> Outcome:
     """End a record whose end the database refused: `failed`, `save_failed`, its text spooled.
 
@@ -255,9 +262,9 @@ def _save_refused(
     left `streaming`; stream, record and log line all say the save failed.
     """
     failed = {**final, "status": FAILED, "error": NOT_SAVED}
-    outcome = _spool(app, feedback_id, created, failed)
+    outcome = _spool(runtime, feedback_id, created, failed)
     try:
-        with app.app_context():
+        with runtime.database_context():
             end_unsaved_record(feedback_id, failed)
     except Exception:
         log.exception("record %s could not be ended as failed; its replay will", feedback_id)
@@ -271,9 +278,11 @@ def settled_status(outcome: Outcome, final: dict[str, Any]) -> str:
     return FAILED if outcome.error == NOT_SAVED else final["status"]
 
 
-def _spool(app: Flask, feedback_id: str, created: dict[str, Any], final: dict[str, Any]) -> Outcome:
+def _spool(
+    runtime: Runtime, feedback_id: str, created: dict[str, Any], final: dict[str, Any]
+) -> Outcome:
     record = record_as_saved(created, final)
-    directory = app.config["INTERVIEW_SPOOL_DIR"]
+    directory = runtime.settings.spool_dir
     try:
         spool_record(directory, {**record, "owner": created.get("owner")})
     except OSError:

@@ -1,10 +1,10 @@
 """Flushing the text so far of every live generation to its record, and on to other processes.
 
-Every FLUSH_INTERVAL_S, one background loop per process (started with the
-first generation, ended when none is left) writes the text so far of every
-generation that has new characters: one UPDATE executed for up to
-FLUSH_BATCH_ROWS of them and one commit, then the next batch, however many
-streams are open. Right after each commit, each of its generations' new
+Every FLUSH_INTERVAL_S, one background loop per application (the runtime's
+`ProgressFlusher`, started with the first generation, ended when none is
+left) writes the text so far of every generation that has new characters:
+one UPDATE executed for up to FLUSH_BATCH_ROWS of them and one commit, then
+the next batch, however many streams are open. Right after each commit, each of its generations' new
 characters are published on the bus with their offset (see `bus.py` for why
 in that order). Between batches the loop lets the other greenlets run: a
 SQLite write holds the event loop for as long as it takes (about 2.5 ms per
@@ -24,12 +24,12 @@ of arriving; one that ends sooner is saved whole by its producer instead.
 import logging
 import threading
 import time
-from collections import defaultdict
-
-from flask import Flask
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from typing import Any
 
 from .bus import NullBus, RedisBus
-from .live import Generation, live_generations
+from .live import Generation
 from .records import flush_progress, is_database_unavailable
 
 log = logging.getLogger(__name__)
@@ -40,88 +40,52 @@ FLUSH_BATCH_ROWS = 50
 
 
 class Progress:
-    """What has been flushed of one generation, and where it goes."""
+    """What has been flushed of one generation's text."""
 
-    def __init__(self, app: Flask, bus: RedisBus | NullBus) -> None:
-        self.app = app
-        self.bus = bus
+    def __init__(self, generation: Generation) -> None:
+        self.generation = generation
         self.flushed = 0
-        self.first_token_ms: int | None = None
+        self.first_token_ms: int | None = None  # set by the producer at the first piece
         self.refused = False  # the database refused its text: flushed no more
 
 
-def flush_waiting_progress() -> None:
-    """Flush every live generation's new characters now, in batches of FLUSH_BATCH_ROWS."""
-    waiting: dict[Flask, list[tuple[Generation, Progress, int]]] = defaultdict(list)
-    for generation in live_generations.all():
-        progress = generation.progress
-        if (
-            progress is not None
-            and not progress.refused
-            and len(generation.characters) > progress.flushed
-        ):
-            waiting[progress.app].append((generation, progress, len(generation.characters)))
-    for app, flushes in waiting.items():
-        for start in range(0, len(flushes), FLUSH_BATCH_ROWS):
-            _flush(app, flushes[start : start + FLUSH_BATCH_ROWS])
-            time.sleep(0)  # cooperative under gevent: due characters go out between batches
-
-
-def _flush(app: Flask, flushes: list[tuple[Generation, Progress, int]]) -> None:
-    rows = [
-        (generation.feedback_id, "".join(generation.characters[:count]), progress.first_token_ms)
-        for generation, progress, count in flushes
-    ]
-    with app.app_context():
-        try:
-            flush_progress(rows)
-        except Exception as exc:
-            if is_database_unavailable(exc):
-                raise
-            flushes = _flush_one_by_one(flushes, rows)
-    for generation, progress, count in flushes:
-        new = generation.characters[progress.flushed : count]
-        progress.bus.publish_characters(generation.feedback_id, progress.flushed, new)
-        progress.flushed = count
-
-
-def _flush_one_by_one(
-    flushes: list[tuple[Generation, Progress, int]], rows: list[tuple[str, str, int | None]]
-) -> list[tuple[Generation, Progress, int]]:
-    """Flush each row on its own after a batch was refused; return the flushes saved."""
-    saved = []
-    for flush, row in zip(flushes, rows, strict=True):
-        try:
-            flush_progress([row])
-        except Exception as exc:
-            if is_database_unavailable(exc):
-                raise
-            generation, progress, _ = flush
-            progress.refused = True
-            log.error(
-                "the database refused the text so far of record %s; it is flushed no more",
-                generation.feedback_id,
-                exc_info=True,
-            )
-        else:
-            saved.append(flush)
-    return saved
-
-
 class ProgressFlusher:
-    """The background loop of one process; `ensure_running` after registering a generation."""
+    """The background loop of one application: flushes the generations it tracks.
 
-    def __init__(self) -> None:
+    A producer `track`s its generation once it runs and `untrack`s it at the end.
+    """
+
+    def __init__(
+        self,
+        bus: RedisBus | NullBus,
+        database_context: Callable[[], AbstractContextManager[Any]],
+    ) -> None:
+        self._bus = bus
+        self._database_context = database_context
+        self._tracked: dict[str, Progress] = {}
         self._lock = threading.Lock()
         self._stopped = threading.Event()
         self._stopped.set()
 
-    def ensure_running(self) -> None:
-        with self._lock:
-            if not self._stopped.is_set():
-                return
-            self._stopped.clear()
-        threading.Thread(target=self._run, daemon=True).start()
+    def track(self, generation: Generation) -> Progress:
+        """Flush `generation`'s text from now on; return its progress, for its first token."""
+        progress = self._tracked[generation.feedback_id] = Progress(generation)
+        self._ensure_running()
+        return progress
+
+    def untrack(self, generation: Generation) -> None:
+        self._tracked.pop(generation.feedback_id, None)
+
+    def flush_waiting(self) -> None:
+        """Flush every tracked generation's new characters now, in batches of FLUSH_BATCH_ROWS."""
+        waiting = [
+            (progress, len(progress.generation.characters))
+            for progress in list(self._tracked.values())
+            if not progress.refused and len(progress.generation.characters) > progress.flushed
+        ]
+        for start in range(0, len(waiting), FLUSH_BATCH_ROWS):
+            self._flush(waiting[start : start + FLUSH_BATCH_ROWS])
+            time.sleep(0)  # cooperative under gevent: due characters go out between batches
 
     def wait_stopped(self, timeout_s: float) -> bool:
         """Wait until the loop has ended (no generation left, no flush under way); False on timeout.
@@ -131,18 +95,67 @@ class ProgressFlusher:
         """
         return self._stopped.wait(timeout_s)
 
+    def _ensure_running(self) -> None:
+        with self._lock:
+            if not self._stopped.is_set():
+                return
+            self._stopped.clear()
+        threading.Thread(target=self._run, daemon=True).start()
+
     def _run(self) -> None:
         while True:
             time.sleep(FLUSH_INTERVAL_S)
             try:
-                flush_waiting_progress()
+                self.flush_waiting()
             except Exception:
                 log.warning("flushing the text so far of live generations failed", exc_info=True)
                 time.sleep(FLUSH_RETRY_S)
             with self._lock:
-                if not len(live_generations):
+                if not self._tracked:
                     self._stopped.set()
                     return
 
+    def _flush(self, flushes: list[tuple[Progress, int]]) -> None:
+        rows = [
+            (
+                progress.generation.feedback_id,
+                "".join(progress.generation.characters[:count]),
+                progress.first_token_ms,
+            )
+            for progress, count in flushes
+        ]
+        with self._database_context():
+            try:
+                flush_progress(rows)
+            except Exception as exc:
+                if is_database_unavailable(exc):
+                    raise
+                flushes = _flush_one_by_one(flushes, rows)
+        for progress, count in flushes:
+            generation = progress.generation
+            new = generation.characters[progress.flushed : count]
+            self._bus.publish_characters(generation.feedback_id, progress.flushed, new)
+            progress.flushed = count
 
-progress_flusher = ProgressFlusher()
+
+def _flush_one_by_one(
+    flushes: list[tuple[Progress, int]], rows: list[tuple[str, str, int | None]]
+) -> list[tuple[Progress, int]]:
+    """Flush each row on its own after a batch was refused; return the flushes saved."""
+    saved = []
+    for flush, row in zip(flushes, rows, strict=True):
+        try:
+            flush_progress([row])
+        except Exception as exc:
+            if is_database_unavailable(exc):
+                raise
+            progress, _ = flush
+            progress.refused = True
+            log.error(
+                "the database refused the text so far of record %s; it is flushed no more",
+                progress.generation.feedback_id,
+                exc_info=True,
+            )
+        else:
+            saved.append(flush)
+    return saved

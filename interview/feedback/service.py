@@ -1,25 +1,25 @@
 """What the API asks of the domain: start a feedback, follow one, stop one."""
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask
+from sqlalchemy.exc import IntegrityError
 
 from ..models import STREAMING
-from .admission import admit_streaming_record
+from .admission import UNCOUNTED, Admission, admit_streaming_record
 from .assessment_block import new_block_nonce
-from .bus import NullBus, RedisBus
 from .encoders import EventEncoder
 from .events import Feed, stream_feedback_events
 from .follow import FollowedRecord
 from .heartbeats import this_worker_id
-from .live import Generation, Outcome, finished_feed, live_generations, start_event_data
+from .idempotency import earlier_record_id, is_duplicate_key_error, request_digest, scoped_key
+from .live import Generation, Outcome, StoredFeed, start_event_data
 from .metrics import compute_answer_metrics
-from .pacing import after_due_streams, process_pacer
+from .pacing import after_due_streams
 from .producer import start_producer
 from .prompt import PROMPT_VERSION, build_feedback_prompt
-from .providers import FeedbackProvider
 from .providers.base import FeedbackInput
 from .records import (
     get_record,
@@ -29,48 +29,68 @@ from .records import (
     request_cancel,
     serialize,
 )
-from .replay import ReplayCache
-
-pacer = process_pacer()
-replays = ReplayCache()  # per process, like the pacer: what its replays have encoded
+from .runtime import Runtime
 
 
-def provider_of(app: Flask) -> FeedbackProvider:
-    return app.extensions["interview.provider"]
+@dataclass(frozen=True)
+class Attach:
+    """A repeated request: the record its first sending created, to attach to."""
+
+    feedback_id: str
 
 
-def bus_of(app: Flask) -> RedisBus | NullBus:
-    return app.extensions["interview.bus"]
+def start_or_attach(
+    runtime: Runtime,
+    payload: dict[str, Any],
+    owner: str | None,
+    key: str | None,
+    admission: Admission,
+) -> Generation | Attach:
+    """Start a generation for the request, or name the record an earlier sending of it created.
 
-
-def _nothing_to_spend() -> None:
-    pass
+    A request with an Idempotency-Key `key` that the owner already sent
+    attaches to that request's record (`idempotency.py`); raises
+    `IdempotencyConflict` when the key was used for another request. Otherwise
+    as `start_feedback`.
+    """
+    if key is None:
+        return start_feedback(runtime, payload, owner, admission=admission)
+    digest = request_digest(payload)
+    earlier = earlier_record_id(owner, key, digest)
+    if earlier is not None:
+        return Attach(earlier)
+    try:
+        return start_feedback(runtime, payload, owner, (scoped_key(owner, key), digest), admission)
+    except IntegrityError as exc:
+        if not is_duplicate_key_error(exc):
+            raise
+        # a concurrent request with the same key won the race: attach to its record
+        return Attach(earlier_record_id(owner, key, digest))
 
 
 def start_feedback(
-    app: Flask,
+    runtime: Runtime,
     payload: dict[str, Any],
     owner: str | None,
     idempotency: tuple[str, str] | None = None,
-    caller: str | None = None,
-    spend_budget: Callable[[], None] = _nothing_to_spend,
+    admission: Admission = UNCOUNTED,
 ) -> Generation:
     """Save a `streaming` record for the answer and start generating its feedback.
 
     `idempotency` is the request's scoped key and digest, stored on the record.
-    `caller` is who the request counts against for INTERVIEW_MAX_OPEN_STREAMS,
-    and `spend_budget` takes one generation from its rate budget (or raises):
-    both are settled in one step with the insert, so requests at the same
-    instant cannot pass together (`admission.py`). Past the cap this raises
-    `TooManyOpenStreams`; either refusal saves nothing.
+    The `admission`'s caller is who the request counts against for
+    INTERVIEW_MAX_OPEN_STREAMS, and its `spend_budget` takes one generation
+    from the caller's rate budget (or raises): both are settled in one step
+    with the insert, so requests at the same instant cannot pass together
+    (`admission.py`). Past the cap this raises `TooManyOpenStreams`; either
+    refusal saves nothing.
     """
     after_due_streams()
-    config = app.config
-    provider = provider_of(app)
+    settings, provider = runtime.settings, runtime.provider
     question, answer, role = payload["question"], payload["answer"], payload.get("role")
     delay_ms = payload.get("delay_ms")
     if delay_ms is None:
-        delay_ms = config["INTERVIEW_STREAM_DELAY_MS"]
+        delay_ms = settings.stream_delay_ms
     metrics = compute_answer_metrics(question, answer)
     fields = dict(
         owner=owner,
@@ -86,35 +106,34 @@ def start_feedback(
         delay_ms=delay_ms,
         idempotency_key=idempotency[0] if idempotency else None,
         request_digest=idempotency[1] if idempotency else None,
-        caller=caller,
+        caller=admission.caller,
         worker_id=this_worker_id(),
     )
     created = admit_streaming_record(
         fields,
-        caller=caller,
-        max_open=config["INTERVIEW_MAX_OPEN_STREAMS"],
-        spool_dir=config["INTERVIEW_SPOOL_DIR"],
-        spend_budget=spend_budget,
+        admission,
+        max_open=settings.max_open_streams,
+        spool_dir=settings.spool_dir,
     )
     generation = Generation(start_event_data(created), delay_s=delay_ms / 1000)
     nonce = new_block_nonce()
     messages = build_feedback_prompt(question, answer, role, nonce=nonce)
     request = FeedbackInput(question, answer, role, metrics, messages, block_nonce=nonce)
-    start_producer(app, generation, provider, request, bus_of(app), created)
+    start_producer(runtime, generation, request, created)
     return generation
 
 
-def open_feed(app: Flask, feedback_id: str, owner: str | None) -> Feed | None:
+def open_feed(runtime: Runtime, feedback_id: str, owner: str | None) -> Feed | None:
     """Return the feed of the owner's record: live here, followed from elsewhere, or stored."""
     record = get_record(feedback_id, owner)
     if record is None:
         return None
-    live = live_generations.get(feedback_id)
+    live = runtime.live.get(feedback_id)
     if live is not None:
         return live
     if record.status != STREAMING:
-        return finished_feed(serialize(record))
-    subscription = bus_of(app).subscribe(feedback_id)
+        return StoredFeed(serialize(record))
+    subscription = runtime.bus.subscribe(feedback_id)
     current = reload_record(feedback_id, owner)  # read again, now that we are subscribed
     if current is None:
         if subscription is not None:
@@ -122,12 +141,10 @@ def open_feed(app: Flask, feedback_id: str, owner: str | None) -> Feed | None:
         return None
 
     def reload() -> dict[str, Any] | None:
-        with app.app_context():  # the stream runs outside the request's context
+        with runtime.database_context():  # the stream runs outside the request's context
             return reload_record(feedback_id, owner)
 
-    return FollowedRecord(
-        current, subscription, reload, poll_s=app.config["INTERVIEW_POLL_INTERVAL_S"]
-    )
+    return FollowedRecord(current, subscription, reload, poll_s=runtime.settings.poll_interval_s)
 
 
 def is_resume_past_end(feed: Feed, after: int) -> bool:
@@ -136,31 +153,31 @@ def is_resume_past_end(feed: Feed, after: int) -> bool:
 
 
 def feedback_events(
-    app: Flask, feed: Feed, after: int = 0, encoder: EventEncoder | None = None
+    runtime: Runtime, feed: Feed, after: int = 0, encoder: EventEncoder | None = None
 ) -> Iterator[bytes]:
     """Return the paced event stream of `feed`, resuming after event `after`."""
     return stream_feedback_events(
         feed,
         after=after,
-        pacer=pacer,
-        heartbeat_s=app.config["INTERVIEW_HEARTBEAT_S"],
+        pacer=runtime.pacer,
+        heartbeat_s=runtime.settings.heartbeat_s,
         encoder=encoder,
-        replays=replays,
+        replays=runtime.replays,
     )
 
 
 def inline_feedback_events(
-    app: Flask, generation: Generation, encoder: EventEncoder | None = None
+    runtime: Runtime, generation: Generation, encoder: EventEncoder | None = None
 ) -> Iterator[bytes]:
     """Return the event stream of a generation started by this request.
 
     With INTERVIEW_ABORT_ON_DISCONNECT, the client leaving stops the generation.
     """
-    abort = app.config["INTERVIEW_ABORT_ON_DISCONNECT"]
+    abort = runtime.settings.abort_on_disconnect
     return stream_feedback_events(
         generation,
-        pacer=pacer,
-        heartbeat_s=app.config["INTERVIEW_HEARTBEAT_S"],
+        pacer=runtime.pacer,
+        heartbeat_s=runtime.settings.heartbeat_s,
         on_disconnect=generation.cancel if abort else None,
         encoder=encoder,
     )
@@ -175,7 +192,7 @@ def wait_for_outcome(feed: Feed, timeout_s: float) -> Outcome | None:
     return feed.outcome
 
 
-def cancel_feedback(app: Flask, feedback_id: str, owner: str | None) -> str | None:
+def cancel_feedback(runtime: Runtime, feedback_id: str, owner: str | None) -> str | None:
     """Stop the owner's generation, wherever it runs: None if unknown, "finished" if over.
 
     The record is flagged; the generating process sees the flag within a
@@ -188,13 +205,13 @@ def cancel_feedback(app: Flask, feedback_id: str, owner: str | None) -> str | No
         return None
     if record.status != STREAMING:
         return "finished"
-    live = live_generations.get(feedback_id)
+    live = runtime.live.get(feedback_id)
     if live is not None:
         live.cancel()
         return "cancelling"
     request_cancel(feedback_id)
-    stale_after_s = app.config["INTERVIEW_STALE_AFTER_S"]
+    stale_after_s = runtime.settings.stale_after_s
     if is_stale(record, stale_after_s):
         for swept_id in interrupt_stale(stale_after_s):
-            bus_of(app).publish_end(swept_id)
+            runtime.bus.publish_end(swept_id)
     return "cancelling"

@@ -16,7 +16,7 @@ import time
 from typing import Any
 
 from ..observability import metrics
-from .live import Generation, Outcome, live_generations
+from .live import Generation, Outcome
 
 REPORT_EVERY_CHARACTERS = 100
 USAGE_FIELDS = ("prompt_tokens", "completion_tokens", "total_tokens")
@@ -24,9 +24,10 @@ USAGE_FIELDS = ("prompt_tokens", "completion_tokens", "total_tokens")
 log = logging.getLogger("interview.generations")
 
 
-def generation_started() -> None:
+def generation_started(open_streams: int) -> None:
+    """Count a generation started; `open_streams` are now running here, it among them."""
     metrics.streams_started.inc()
-    metrics.streams_open.set(len(live_generations))
+    metrics.streams_open.set(open_streams)
 
 
 def first_token(seconds: float) -> None:
@@ -43,9 +44,13 @@ def generation_ended(
     final: dict[str, Any],
     status: str,
     started: float,
+    open_streams: int,
 ) -> None:
-    """Count the end of a generation and write its log line; `status` is the one it settled on."""
-    metrics.streams_open.set(len(live_generations))
+    """Count the end of a generation and write its log line; `status` is the one it settled on.
+
+    `open_streams` are still running here.
+    """
+    metrics.streams_open.set(open_streams)
     metrics.streams_ended.labels(status=status).inc()
     outcome = generation.outcome or Outcome(None, final["error"])
     usage = final["usage"] or {}

@@ -5,13 +5,19 @@ from typing import Any
 
 from .base import FeedbackProvider, ProviderError, ProviderStream
 from .offline import OfflineProvider
-from .openai_chat import OpenAIChatProvider
+from .openai_chat import OpenAIChatProvider, UpstreamClients
 
-__all__ = ["FeedbackProvider", "ProviderError", "ProviderStream", "provider_from_config"]
+__all__ = [
+    "FeedbackProvider",
+    "ProviderError",
+    "ProviderStream",
+    "UpstreamClients",
+    "provider_from_config",
+]
 
 
-def provider_from_config(config: Mapping[str, Any]) -> FeedbackProvider:
-    """Return the provider the configuration selects."""
+def provider_from_config(config: Mapping[str, Any], clients: UpstreamClients) -> FeedbackProvider:
+    """Return the provider the configuration selects; an upstream one's client is in `clients`."""
     if config["INTERVIEW_PROVIDER"] == "offline":
         return OfflineProvider()
     return OpenAIChatProvider(
@@ -24,4 +30,5 @@ def provider_from_config(config: Mapping[str, Any]) -> FeedbackProvider:
         max_tokens=config["INTERVIEW_MAX_TOKENS"],
         temperature=config["INTERVIEW_TEMPERATURE"],
         seed=config["INTERVIEW_SEED"],
+        clients=clients,
     )

@@ -112,11 +112,12 @@ def _wait_for_a_free_connection(client: HTTPClient, timeout_s: float | None, req
 class GeventTransport(httpx2.BaseTransport):
     """HTTP/1.1 (and TLS) to any number of hosts, one keep-alive pool each."""
 
-    #: connections per upstream host: the SDK's default until the gevent worker
-    #: sets its own connection limit
-    pool_size = 1000
+    #: connections per upstream host: the SDK's default, where the gevent worker
+    #: does not give its own connection limit
+    DEFAULT_POOL_SIZE = 1000
 
-    def __init__(self) -> None:
+    def __init__(self, pool_size: int = DEFAULT_POOL_SIZE) -> None:
+        self.pool_size = pool_size
         self._clients: dict[tuple, HTTPClient] = {}
         self._lock = threading.Lock()
 

@@ -1,7 +1,8 @@
 """Feedback from an OpenAI-compatible chat completions endpoint, streamed.
 
 Deliberate choices:
-- One `openai.OpenAI` client per process, made on first use: gunicorn's gevent
+- One `openai.OpenAI` client per process (`UpstreamClients`, which the
+  application's runtime owns), made on first use: gunicorn's gevent
   worker patches the process before it loads the app, and the client's
   transport must be created after that patching, never at import. In such a
   worker the transport is geventhttpclient's (`gevent_transport.py`).
@@ -86,37 +87,46 @@ class OpenAI(openai.OpenAI):
         return httpx2.Request("POST", self.chat_completions_url)
 
 
-_clients: dict[tuple, OpenAI] = {}
-_clients_lock = threading.Lock()
+class UpstreamClients:
+    """The OpenAI clients of one application, one per process and settings, made on first use.
 
-
-def _client(api_key: str, base_url: str | None, timeout_s: float) -> OpenAI:
-    key = (os.getpid(), api_key, base_url, timeout_s)
-    with _clients_lock:
-        client = _clients.get(key)
-        if client is None:
-            client = _clients[key] = OpenAI(
-                api_key=api_key,
-                base_url=base_url,
-                max_retries=0,  # retried by `OpenAIChatStream`, within our bounds
-                timeout=httpx2.Timeout(timeout_s, connect=CONNECT_TIMEOUT_S),
-                http_client=_http_client(base_url),
-            )
-        return client
-
-
-def _http_client(base_url: str | None) -> httpx2.Client | None:
-    """geventhttpclient underneath in a gevent worker; the SDK's default elsewhere.
-
-    The SDK's default also where the environment names a proxy for the
-    upstream (HTTPS_PROXY and friends), which only it speaks.
+    `transport_pool_size` is the connections per upstream host of the gevent
+    transport; the gevent worker sets it to its connection limit before the
+    first client is made (`worker_hooks.py`).
     """
-    if not under_gevent():
-        return None
-    host = urlsplit(base_url or "https://api.openai.com").hostname or ""
-    if getproxies_environment() and not proxy_bypass_environment(host):
-        return None
-    return httpx2.Client(transport=GeventTransport(), follow_redirects=True)
+
+    def __init__(self) -> None:
+        self.transport_pool_size = GeventTransport.DEFAULT_POOL_SIZE
+        self._clients: dict[tuple, OpenAI] = {}
+        self._lock = threading.Lock()
+
+    def get(self, api_key: str, base_url: str | None, timeout_s: float) -> OpenAI:
+        key = (os.getpid(), api_key, base_url, timeout_s)
+        with self._lock:
+            client = self._clients.get(key)
+            if client is None:
+                client = self._clients[key] = OpenAI(
+                    api_key=api_key,
+                    base_url=base_url,
+                    max_retries=0,  # retried by `OpenAIChatStream`, within our bounds
+                    timeout=httpx2.Timeout(timeout_s, connect=CONNECT_TIMEOUT_S),
+                    http_client=self._http_client(base_url),
+                )
+            return client
+
+    def _http_client(self, base_url: str | None) -> httpx2.Client | None:
+        """geventhttpclient underneath in a gevent worker; the SDK's default elsewhere.
+
+        The SDK's default also where the environment names a proxy for the
+        upstream (HTTPS_PROXY and friends), which only it speaks.
+        """
+        if not under_gevent():
+            return None
+        host = urlsplit(base_url or "https://api.openai.com").hostname or ""
+        if getproxies_environment() and not proxy_bypass_environment(host):
+            return None
+        transport = GeventTransport(pool_size=self.transport_pool_size)
+        return httpx2.Client(transport=transport, follow_redirects=True)
 
 
 def _retry_after_s(exc: openai.APIStatusError) -> float | None:
@@ -333,10 +343,12 @@ class OpenAIChatProvider:
         max_tokens: int,
         temperature: float,
         seed: int | None = None,
+        clients: UpstreamClients,
     ) -> None:
         self.model = model
         self.temperature = temperature
         self.seed = seed
+        self._clients = clients
         self._client_args = (api_key, base_url, timeout_s)
         self._retries = max_retries
         self._max_retry_after_s = max_retry_after_s
@@ -344,7 +356,7 @@ class OpenAIChatProvider:
 
     def warm_up(self) -> None:
         """Make this worker's client before any request, not in the first stream's set-up."""
-        _client(*self._client_args)
+        self._clients.get(*self._client_args)
 
     def open_stream(self, request: FeedbackInput) -> OpenAIChatStream:
         """Prepare the streamed completion; the request goes out on first iteration."""
@@ -359,7 +371,7 @@ class OpenAIChatProvider:
         if self.seed is not None:  # servers that do not take a seed ignore it, or refuse it
             body["seed"] = self.seed
         return OpenAIChatStream(
-            _client(*self._client_args),
+            self._clients.get(*self._client_args),
             orjson.dumps(body),
             self._retries,
             self._max_retry_after_s,
