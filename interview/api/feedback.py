@@ -5,7 +5,7 @@ from marshmallow import ValidationError
 from sqlalchemy.exc import IntegrityError
 
 from ..api_keys import events_token
-from ..feedback.encoders import AiSdkEncoder
+from ..feedback.encoders import AiSdkEncoder, NativeEncoder
 from ..feedback.idempotency import (
     MAX_KEY_LENGTH,
     IdempotencyConflict,
@@ -40,6 +40,16 @@ from .streaming import event_stream_response
 bp = Blueprint("feedback", __name__, url_prefix="/feedback")
 
 NOT_FOUND = "There is no feedback with this id."
+
+
+def native_encoder() -> NativeEncoder:
+    """This API's own events; `done` carries the record as `GET` returns it."""
+    return NativeEncoder(feedback_schema.dump)
+
+
+def ai_sdk_encoder(feedback_id: str) -> AiSdkEncoder:
+    """The AI SDK's stream; its `data-feedback` part is the record as `GET` returns it."""
+    return AiSdkEncoder(feedback_id, feedback_schema.dump)
 
 
 def requested_protocol() -> str | None:
@@ -79,14 +89,16 @@ def attach_to_earlier(feedback_id: str, protocol: str | None, inline: bool, afte
         abort(404, NOT_FOUND)
     if protocol == AI_SDK:
         return ai_sdk_response(
-            feedback_events(current_app, feed, encoder=AiSdkEncoder(feedback_id))
+            feedback_events(current_app, feed, encoder=ai_sdk_encoder(feedback_id))
         )
     if not inline:
         feed.close()
         return accepted(feedback_id)
     if is_resume_past_end(feed, after):
         return "", 204
-    return event_stream_response(feedback_events(current_app, feed, after))
+    return event_stream_response(
+        feedback_events(current_app, feed, after, encoder=native_encoder())
+    )
 
 
 @bp.post("")
@@ -126,10 +138,10 @@ def create_feedback():
         earlier = earlier_record_id(owner, key, digest)
         return attach_to_earlier(earlier, protocol, inline, after)
     if protocol == AI_SDK:
-        encoder = AiSdkEncoder(generation.feedback_id)
+        encoder = ai_sdk_encoder(generation.feedback_id)
         return ai_sdk_response(inline_feedback_events(app, generation, encoder))
     if inline:
-        return event_stream_response(inline_feedback_events(app, generation))
+        return event_stream_response(inline_feedback_events(app, generation, native_encoder()))
     return accepted(generation.feedback_id)
 
 
@@ -152,11 +164,13 @@ def feedback_events_stream(feedback_id: str):
             feed.close()
             return "", 204
         return ai_sdk_response(
-            feedback_events(current_app, feed, encoder=AiSdkEncoder(feedback_id))
+            feedback_events(current_app, feed, encoder=ai_sdk_encoder(feedback_id))
         )
     if is_resume_past_end(feed, after):
         return "", 204
-    return event_stream_response(feedback_events(current_app, feed, after))
+    return event_stream_response(
+        feedback_events(current_app, feed, after, encoder=native_encoder())
+    )
 
 
 @bp.get("/<feedback_id>")

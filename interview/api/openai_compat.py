@@ -19,7 +19,7 @@ from werkzeug.exceptions import HTTPException
 from ..errors import handle_http_exception, handle_validation_error, problem
 from ..feedback.encoders import OpenAIChunkEncoder, chat_usage
 from ..feedback.service import inline_feedback_events, wait_for_outcome
-from ..schemas import feedback_request_schema
+from ..schemas import feedback_request_schema, feedback_schema
 from .limits import start_callers_feedback
 from .negotiation import json_body
 from .owners import current_owner
@@ -109,20 +109,20 @@ def chat_completions():
         return problem(502, error["message"], error=openai_error)
     record = outcome.record
     return {
-        "id": f"chatcmpl-{record['id']}",
+        "id": f"chatcmpl-{record.feedback_id}",
         "object": "chat.completion",
         "created": int(time.time()),
-        "model": record["model"],
+        "model": record.model,
         "choices": [
             {
                 "index": 0,
-                "message": {"role": "assistant", "content": record["feedback"], "refusal": None},
+                "message": {"role": "assistant", "content": record.feedback, "refusal": None},
                 "logprobs": None,
                 "finish_reason": "stop",
             }
         ],
-        "usage": chat_usage(record),
-        "feedback": record,
+        "usage": chat_usage(record.usage),
+        "feedback": feedback_schema.dump(record),
     }
 
 

@@ -21,13 +21,13 @@ from .producer import start_producer
 from .prompt import PROMPT_VERSION, build_feedback_prompt
 from .providers import FeedbackProvider
 from .providers.base import FeedbackInput
+from .record import FeedbackRecord, NewRecord
 from .records import (
     get_record,
     interrupt_stale,
     is_stale,
     reload_record,
     request_cancel,
-    serialize,
 )
 from .replay import ReplayCache
 
@@ -72,7 +72,7 @@ def start_feedback(
     if delay_ms is None:
         delay_ms = config["INTERVIEW_STREAM_DELAY_MS"]
     metrics = compute_answer_metrics(question, answer)
-    fields = dict(
+    new = NewRecord(
         owner=owner,
         question=question,
         answer=answer,
@@ -90,7 +90,7 @@ def start_feedback(
         worker_id=this_worker_id(),
     )
     created = admit_streaming_record(
-        fields,
+        new,
         caller=caller,
         max_open=config["INTERVIEW_MAX_OPEN_STREAMS"],
         spool_dir=config["INTERVIEW_SPOOL_DIR"],
@@ -113,7 +113,7 @@ def open_feed(app: Flask, feedback_id: str, owner: str | None) -> Feed | None:
     if live is not None:
         return live
     if record.status != STREAMING:
-        return finished_feed(serialize(record))
+        return finished_feed(FeedbackRecord.from_row(record))
     subscription = bus_of(app).subscribe(feedback_id)
     current = reload_record(feedback_id, owner)  # read again, now that we are subscribed
     if current is None:
@@ -121,7 +121,7 @@ def open_feed(app: Flask, feedback_id: str, owner: str | None) -> Feed | None:
             subscription.close()
         return None
 
-    def reload() -> dict[str, Any] | None:
+    def reload() -> FeedbackRecord | None:
         with app.app_context():  # the stream runs outside the request's context
             return reload_record(feedback_id, owner)
 
@@ -136,7 +136,7 @@ def is_resume_past_end(feed: Feed, after: int) -> bool:
 
 
 def feedback_events(
-    app: Flask, feed: Feed, after: int = 0, encoder: EventEncoder | None = None
+    app: Flask, feed: Feed, after: int = 0, *, encoder: EventEncoder
 ) -> Iterator[bytes]:
     """Return the paced event stream of `feed`, resuming after event `after`."""
     return stream_feedback_events(
@@ -150,7 +150,7 @@ def feedback_events(
 
 
 def inline_feedback_events(
-    app: Flask, generation: Generation, encoder: EventEncoder | None = None
+    app: Flask, generation: Generation, encoder: EventEncoder
 ) -> Iterator[bytes]:
     """Return the event stream of a generation started by this request.
 
