@@ -2,8 +2,6 @@
 
 The event stream (`events.py`) decides what to send and when: the opening, one
 character at a time, the end, a keep-alive. An encoder turns each into bytes:
-The record that `done` carries is written as `record_data` makes it: the API
-passes its schema's dump, so the event holds the record as `GET` returns it.
 - `NativeEncoder`: this API's own events (`start`, `delta` with `id: n`,
   `done` / `error` with `id: N+1`, `: ping`).
 - `AiSdkEncoder`: the Vercel AI SDK's UI message stream (v1). Only the keys and
@@ -12,6 +10,9 @@ passes its schema's dump, so the event holds the record as `GET` returns it.
 - `OpenAIChunkEncoder`: `chat.completion.chunk` frames as the OpenAI API sends
   them: no `id:`, `retry:` or comment lines (the openai SDK for Python breaks on
   them), a failure as an unnamed `data: {"error": ...}`, then `data: [DONE]`.
+
+The record that ends a stream is written as `record_data` makes it: the API
+passes its schema's dump, so the event holds the record as `GET` returns it.
 """
 
 import time
