@@ -27,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from interview.feedback.encoders import NativeEncoder  # noqa: E402
 from interview.feedback.graphemes import split_graphemes  # noqa: E402
 from interview.feedback.pacing import Pacer, SharedPacer  # noqa: E402
+from interview.schemas import feedback_schema  # noqa: E402
 from interview.sse import encode_delta  # noqa: E402
 
 TEXT = (
@@ -40,7 +41,7 @@ TEXT = (
 
 def bench_encoder(rounds: int) -> None:
     characters = split_graphemes(TEXT)
-    encoder = NativeEncoder()
+    encoder = NativeEncoder(feedback_schema.dump)
     for name, encode in (("encode_delta", encode_delta), ("NativeEncoder.delta", encoder.delta)):
         started = time.perf_counter()
         for _ in range(rounds):

@@ -7,21 +7,20 @@ from datetime import UTC, datetime
 
 import regex
 from flask import current_app
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates
+from marshmallow import Schema, ValidationError, fields, validate, validates
 
 from .feedback.answer_check import answer_problem, refusal_message
+from .feedback.assessment_schemas import StarPartSchema, StrictInteger
 from .feedback.graphemes import MAX_CLUSTER_CODE_POINTS, longest_cluster
 from .feedback.questions import CATEGORIES, GENERAL
 from .feedback.rubric import (
     ASSESSMENT_METHODS,
     ASSESSMENT_STATUSES,
     CRITERIA,
-    MAX_QUOTE_CHARACTERS,
     QUESTION_KINDS,
     SCALE_MAX,
     SCALE_MIN,
     STAR_PARTS,
-    STAR_STATUSES,
 )
 from .models import STATUSES
 
@@ -59,18 +58,6 @@ class TextLength(validate.Length):
                 "(such as a letter under a run of combining marks)."
             )
         return value
-
-
-class StrictInteger(fields.Integer):
-    """An integer that rejects booleans, floats and numeric strings."""
-
-    def __init__(self, **kwargs):
-        super().__init__(strict=True, **kwargs)
-
-    def _validated(self, value):
-        if isinstance(value, bool):
-            raise self.make_error("invalid", input=value)
-        return super()._validated(value)
 
 
 class UTCDateTime(fields.DateTime):
@@ -124,44 +111,6 @@ class FeedbackRequestSchema(Schema):
 class FeedbackErrorSchema(Schema):
     code = fields.String(required=True)
     message = fields.String(required=True)
-
-
-# The assessment block as the model writes it (`feedback/assessment.py` loads each part
-# on its own, so what is valid is kept when another part is not). Unknown keys are dropped.
-ModelCriteriaSchema = Schema.from_dict(
-    {
-        name: StrictInteger(required=True, validate=validate.Range(SCALE_MIN, SCALE_MAX))
-        for name in CRITERIA
-    },
-    name="ModelCriteriaSchema",
-)
-
-
-class StarPartSchema(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
-    status = fields.String(required=True, validate=validate.OneOf(STAR_STATUSES))
-    quote = fields.String(
-        load_default="",
-        validate=validate.Length(max=MAX_QUOTE_CHARACTERS),
-        metadata={"description": "The few words of the answer that show the part"},
-    )
-
-
-ModelStarSchema = Schema.from_dict(
-    {name: fields.Nested(StarPartSchema, required=True) for name in STAR_PARTS},
-    name="ModelStarSchema",
-)
-
-
-class ModelAssessmentSchema(Schema):
-    """The block's own fields; its `criteria` and `star` are loaded on their own."""
-
-    class Meta:
-        unknown = EXCLUDE
-
-    question_kind = fields.String(required=True, validate=validate.OneOf(QUESTION_KINDS))
 
 
 AssessedCriteriaSchema = Schema.from_dict(
@@ -346,9 +295,6 @@ feedback_request_schema = FeedbackRequestSchema()
 feedback_schema = FeedbackSchema()
 feedback_list_schema = FeedbackListSchema()
 feedback_list_query_schema = FeedbackListQuerySchema()
-model_assessment_schema = ModelAssessmentSchema()
-model_criteria_schema = ModelCriteriaSchema(unknown=EXCLUDE)
-model_star_schema = ModelStarSchema(unknown=EXCLUDE)
 accepted_schema = AcceptedSchema()
 question_list_schema = QuestionListSchema()
 question_import_schema = QuestionImportSchema()

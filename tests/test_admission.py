@@ -14,8 +14,9 @@ import pytest
 
 from interview.api.callers import caller_key
 from interview.extensions import db
-from interview.feedback.records import final_state, record_as_saved, serialize
-from interview.feedback.spool import spool_record
+from interview.feedback.record import FeedbackRecord
+from interview.feedback.records import final_state
+from interview.feedback.spool import spool_line, spool_record
 
 from .conftest import wait_for_generations
 from .factories import feedback_record
@@ -164,13 +165,13 @@ ASYNC = {"Prefer": "respond-async"}
 FEEDBACK = json.loads(BODY)
 
 
-def a_streaming_record_of(app, caller: str) -> dict:
+def a_streaming_record_of(app, caller: str) -> FeedbackRecord:
     """Insert a `streaming` record counted against `caller`, as an admitted POST does."""
     with app.app_context():
         record = feedback_record(status="streaming", caller=caller)
         db.session.add(record)
         db.session.commit()
-        return {**serialize(record), "owner": record.owner}
+        return FeedbackRecord.from_row(record)
 
 
 def the_test_clients_caller(app) -> str:
@@ -191,7 +192,7 @@ def test_a_record_whose_end_was_spooled_does_not_count_against_the_cap(
     final = final_state(
         status="completed", feedback="Fine.", error=None, usage=None, first_token_ms=1
     )
-    spool_record(spool_dir, {**record_as_saved(running, final), "owner": running["owner"]})
+    spool_record(spool_dir, spool_line(running.ended(final)))
 
     assert client.post("/api/v1/feedback", json=FEEDBACK, headers=ASYNC).status_code == 202
     wait_for_generations()

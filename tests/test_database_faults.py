@@ -17,12 +17,14 @@ from sqlalchemy.exc import OperationalError
 from interview.extensions import db
 from interview.feedback import producer
 from interview.feedback.assessment import read_assessment
-from interview.feedback.records import final_state, record_as_saved, serialize
+from interview.feedback.record import FeedbackRecord
+from interview.feedback.records import final_state
 from interview.feedback.spool import (
     REJECTED_NAME,
     REPLAY_LOCK_NAME,
     has_spooled,
     replay_spool,
+    spool_line,
     spool_record,
     spooled_lines,
 )
@@ -98,18 +100,18 @@ def stored(app, feedback_id: str) -> Feedback | None:
         return record
 
 
-def insert_record(app, **fields) -> dict:
-    """Insert a record as POST does; return it as created (serialized, plus its owner)."""
+def insert_record(app, **fields) -> FeedbackRecord:
+    """Insert a record as POST does; return it as created."""
     with app.app_context():
         record = feedback_record(**{"status": "streaming", **fields})
         db.session.add(record)
         db.session.commit()
-        return {**serialize(record), "owner": record.owner}
+        return FeedbackRecord.from_row(record)
 
 
-def spooled_end(created: dict, text: str = TEXT, status: str = "completed") -> dict:
+def spooled_end(created: FeedbackRecord, text: str = TEXT, status: str = "completed") -> dict:
     final = final_state(status=status, feedback=text, error=None, usage=None, first_token_ms=9)
-    return {**record_as_saved(created, final), "owner": created["owner"]}
+    return spool_line(created.ended(final))
 
 
 # -- the database is down when a request comes ---------------------------------------------
@@ -224,7 +226,7 @@ def test_a_worker_replays_the_spool_when_it_starts(make_app, server_factory, spo
     for created in (left_streaming, swept, deleted):
         spool_record(spool_dir, spooled_end(created))
     with app.app_context():
-        db.session.delete(db.session.get(Feedback, deleted["id"]))
+        db.session.delete(db.session.get(Feedback, deleted.feedback_id))
         db.session.commit()
 
     server_factory(INTERVIEW_SPOOL_DIR=spool_dir)
@@ -234,9 +236,9 @@ def test_a_worker_replays_the_spool_when_it_starts(make_app, server_factory, spo
         time.sleep(0.05)
     assert not has_spooled(spool_dir)
     for created in (left_streaming, swept):
-        saved = stored(app, created["id"])
+        saved = stored(app, created.feedback_id)
         assert (saved.status, saved.feedback) == ("completed", TEXT)
-    assert stored(app, deleted["id"]) is None  # a deleted record stays deleted
+    assert stored(app, deleted.feedback_id) is None  # a deleted record stays deleted
 
 
 # -- replay rules, on every backend ------------------------------------------------------------
@@ -252,21 +254,21 @@ def test_replay_wins_over_the_sweep_and_leaves_saved_and_deleted_records_alone(a
         spool_record(spool_dir, spooled_end(created))
     spool_record(spool_dir, spooled_end(stopped, text="Clear and s", status="interrupted"))
     with app.app_context():
-        db.session.delete(db.session.get(Feedback, deleted["id"]))
+        db.session.delete(db.session.get(Feedback, deleted.feedback_id))
         db.session.commit()
 
         report = replay_spool(spool_dir)
 
-    assert report.saved == [left_streaming["id"], swept["id"], stopped["id"]]
+    assert report.saved == [left_streaming.feedback_id, swept.feedback_id, stopped.feedback_id]
     assert (report.skipped, report.rejected, report.remaining) == (2, 0, 0)
     for created in (left_streaming, swept):
-        record = stored(app, created["id"])
+        record = stored(app, created.feedback_id)
         assert (record.status, record.feedback, record.score) == ("completed", TEXT, 7)
-    record = stored(app, stopped["id"])
+    record = stored(app, stopped.feedback_id)
     assert (record.status, record.feedback) == ("interrupted", "Clear and s")
-    record = stored(app, saved_after_all["id"])
+    record = stored(app, saved_after_all.feedback_id)
     assert (record.status, record.feedback, record.score) == ("completed", "Saved.", 5)
-    assert stored(app, deleted["id"]) is None
+    assert stored(app, deleted.feedback_id) is None
     assert not has_spooled(spool_dir)
 
 
@@ -382,14 +384,14 @@ def test_a_replayed_record_keeps_its_assessment_and_an_old_line_replays_without_
         first_token_ms=9,
         assessment=assessment,
     )
-    spool_record(spool_dir, {**record_as_saved(assessed, final), "owner": None})
+    spool_record(spool_dir, spool_line(assessed.ended(final)))
     line_from_before = spooled_end(old)
     del line_from_before["assessment"]  # spooled by a version without assessments
     spool_record(spool_dir, line_from_before)
     with app.app_context():
         report = replay_spool(spool_dir)
 
-    assert report.saved == [assessed["id"], old["id"]]
-    record = stored(app, assessed["id"])
+    assert report.saved == [assessed.feedback_id, old.feedback_id]
+    record = stored(app, assessed.feedback_id)
     assert record.assessment == assessment and record.score == assessment["overall"] == 8
-    assert stored(app, old["id"]).assessment is None
+    assert stored(app, old.feedback_id).assessment is None

@@ -3,18 +3,25 @@
 import json
 import time
 
+from interview.feedback.encoders import NativeEncoder
 from interview.feedback.events import stream_feedback_events
 from interview.feedback.live import Generation, Outcome, StoredFeed
 from interview.feedback.pacing import Pacer
+from interview.feedback.record import FeedbackRecord
+from interview.schemas import feedback_schema
 from tests.sse_client import parse_events
 
+from .factories import stored_record
 from .test_pacing import FakeClock
 
 START = {"id": "rec1", "model": "m", "created_at": "2026-01-01T00:00:00+00:00"}
 
 
-def record(feedback: str, status: str = "completed", error=None) -> dict:
-    return {**START, "feedback": feedback, "status": status, "error": error}
+NATIVE = NativeEncoder(feedback_schema.dump)
+
+
+def record(feedback: str, status: str = "completed", error=None) -> FeedbackRecord:
+    return stored_record(feedback, status, error)
 
 
 def events_of(chunks) -> list:
@@ -25,7 +32,10 @@ def test_a_finished_record_replays_at_once_and_ends_with_done_n_plus_one():
     clock = FakeClock()
     chunks = list(
         stream_feedback_events(
-            StoredFeed(record("Hi 👋🏽")), pacer=Pacer(clock, clock.sleep), heartbeat_s=15
+            StoredFeed(record("Hi 👋🏽")),
+            pacer=Pacer(clock, clock.sleep),
+            heartbeat_s=15,
+            encoder=NATIVE,
         )
     )
     assert chunks[0].startswith(b"retry: 3000\n\nevent: start\ndata: ")
@@ -42,7 +52,11 @@ def test_resume_sends_only_what_follows_the_last_event_id():
     clock = FakeClock()
     events = events_of(
         stream_feedback_events(
-            StoredFeed(record("abcd")), after=2, pacer=Pacer(clock, clock.sleep), heartbeat_s=15
+            StoredFeed(record("abcd")),
+            after=2,
+            pacer=Pacer(clock, clock.sleep),
+            heartbeat_s=15,
+            encoder=NATIVE,
         )
     )
     assert [(e.event, e.id) for e in events] == [
@@ -59,7 +73,9 @@ def test_a_failed_record_ends_with_its_error_event():
     )
     clock = FakeClock()
     events = events_of(
-        stream_feedback_events(feed, pacer=Pacer(clock, clock.sleep), heartbeat_s=15)
+        stream_feedback_events(
+            feed, pacer=Pacer(clock, clock.sleep), heartbeat_s=15, encoder=NATIVE
+        )
     )
     assert events[-1].event == "error" and events[-1].id == "4"
     assert events[-1].json() == {"code": "upstream_dropped", "message": "closed early"}
@@ -72,7 +88,7 @@ def test_live_characters_go_out_at_their_due_times():
     generation.finish(Outcome(record("abc")))
     sent_at = []
     for chunk in stream_feedback_events(
-        generation, pacer=Pacer(clock, clock.sleep), heartbeat_s=15
+        generation, pacer=Pacer(clock, clock.sleep), heartbeat_s=15, encoder=NATIVE
     ):
         sent_at.append((clock.now, chunk.count(b"event: delta")))
     assert [count for _, count in sent_at] == [0, 1, 1, 1, 0]
@@ -82,7 +98,7 @@ def test_live_characters_go_out_at_their_due_times():
 
 def test_silence_gets_a_heartbeat_comment():
     generation = Generation(START, delay_s=0.0)
-    stream = stream_feedback_events(generation, pacer=Pacer(), heartbeat_s=0.05)
+    stream = stream_feedback_events(generation, pacer=Pacer(), heartbeat_s=0.05, encoder=NATIVE)
     next(stream)
     assert next(stream) == b": ping\n\n"
     generation.finish(Outcome(record("")))

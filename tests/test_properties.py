@@ -33,10 +33,12 @@ from interview.feedback.events import stream_feedback_events
 from interview.feedback.graphemes import GraphemeSplitter, split_graphemes
 from interview.feedback.live import Generation, Outcome, StoredFeed
 from interview.feedback.pacing import Pacer
+from interview.feedback.record import FeedbackRecord
 from interview.feedback.records import list_records
+from interview.schemas import feedback_schema
 from interview.sse import HEARTBEAT, encode_event
 
-from .factories import feedback_record
+from .factories import feedback_record, stored_record
 
 PROPERTIES = settings(
     max_examples=150, deadline=None, database=None, derandomize=bool(os.environ.get("CI"))
@@ -98,8 +100,8 @@ def without(text: str, characters: str) -> str:
     return "".join(c for c in text if c not in characters)
 
 
-def record(feedback: str, status: str = "completed", error=None) -> dict:
-    return {**START, "feedback": feedback, "status": status, "error": error}
+def record(feedback: str, status: str = "completed", error=None) -> FeedbackRecord:
+    return stored_record(feedback, status, error)
 
 
 class FakeClock:
@@ -132,7 +134,10 @@ def test_a_stream_reads_back_as_the_text_with_its_event_ids(sse_parser, text, er
         stored = record(text, "failed", {"code": "upstream_dropped", "message": error_message})
     clock = FakeClock()
     writes = stream_feedback_events(
-        StoredFeed(stored), pacer=Pacer(clock, clock.sleep), heartbeat_s=15
+        StoredFeed(stored),
+        pacer=Pacer(clock, clock.sleep),
+        heartbeat_s=15,
+        encoder=NativeEncoder(feedback_schema.dump),
     )
     wire = HEARTBEAT.encode().join(writes)  # keep-alives between the writes
     positions = data.draw(st.lists(st.integers(0, len(wire)), max_size=12), label="cuts")
@@ -228,6 +233,7 @@ class SimulatedGeneration(Generation):
 
 class RecordingEncoder(NativeEncoder):
     def __init__(self, clock) -> None:
+        super().__init__(feedback_schema.dump)
         self.clock = clock
         self.deltas: list[tuple[int, str, float]] = []
 

@@ -15,8 +15,11 @@ from interview.feedback.encoders import AiSdkEncoder, NativeEncoder
 from interview.feedback.events import stream_feedback_events
 from interview.feedback.live import StoredFeed
 from interview.feedback.pacing import Pacer
+from interview.feedback.record import FeedbackRecord
 from interview.feedback.replay import WRITE_BYTES, ReplayCache
+from interview.schemas import feedback_schema
 
+from .factories import stored_record
 from .fake_openai import Fault
 
 KEY_A = "key-a-" + "a" * 26
@@ -26,20 +29,16 @@ BODY = {"question": "Tell me about a conflict.", "answer": "We agreed on a stage
 TEXT = ("Feedback with résumé, naïve e\u0301, 👨‍👩‍👧‍👦 and 🇰🇷, line\r\nbreaks. " * 800)[:21_212]
 
 
-def stored(text: str, status: str = "completed") -> dict:
-    return {
-        "id": "rec1",
-        "model": "m",
-        "created_at": "2026-01-01T00:00:00+00:00",
-        "status": status,
-        "feedback": text,
-        "error": {"code": "upstream_dropped", "message": "Dropped."}
-        if status == "failed"
-        else None,
-    }
+def stored(text: str, status: str = "completed") -> FeedbackRecord:
+    error = {"code": "upstream_dropped", "message": "Dropped."} if status == "failed" else None
+    return stored_record(text, status, error)
 
 
-def wire(record: dict, after: int, encoder, replays: ReplayCache | None) -> list[bytes]:
+def native() -> NativeEncoder:
+    return NativeEncoder(feedback_schema.dump)
+
+
+def wire(record: FeedbackRecord, after: int, encoder, replays: ReplayCache | None) -> list[bytes]:
     events = stream_feedback_events(
         StoredFeed(record),
         after=after,
@@ -53,7 +52,9 @@ def wire(record: dict, after: int, encoder, replays: ReplayCache | None) -> list
 
 @pytest.mark.parametrize("status", ["completed", "failed"])
 @pytest.mark.parametrize("after", [0, 1, 5000, 20_000, 20_001])
-@pytest.mark.parametrize("make_encoder", [NativeEncoder, lambda: AiSdkEncoder("rec1")])
+@pytest.mark.parametrize(
+    "make_encoder", [native, lambda: AiSdkEncoder("rec1", feedback_schema.dump)]
+)
 def test_a_replay_sends_the_bytes_of_the_paced_stream(status, after, make_encoder):
     record = stored(TEXT, status)
     paced = b"".join(wire(record, after, make_encoder(), None))
@@ -67,7 +68,7 @@ def test_a_replay_sends_the_bytes_of_the_paced_stream(status, after, make_encode
 def test_the_cache_keeps_the_newest_runs_within_its_budget():
     replays = ReplayCache(max_bytes=2 * 1024 * 1024)
     for index in range(5):
-        wire(stored(TEXT + str(index)), 0, NativeEncoder(), replays)
+        wire(stored(TEXT + str(index)), 0, native(), replays)
     assert replays._bytes <= replays.max_bytes
     assert [text[-1] for _, text in replays._runs] == ["3", "4"]
 

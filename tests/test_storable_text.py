@@ -14,8 +14,9 @@ import pytest
 from interview.extensions import db
 from interview.feedback import producer
 from interview.feedback.producer import NOT_SAVED
-from interview.feedback.records import end_unsaved_record, final_state, record_as_saved, serialize
-from interview.feedback.spool import replay_spool, spool_record, spooled_lines
+from interview.feedback.record import FeedbackRecord
+from interview.feedback.records import end_unsaved_record, final_state
+from interview.feedback.spool import replay_spool, spool_line, spool_record, spooled_lines
 from interview.feedback.storable import storable_text
 from interview.models import Feedback
 
@@ -155,17 +156,17 @@ def test_a_replay_adds_the_text_to_a_record_ended_without_it(app, tmp_path):
         record = feedback_record(status="streaming", feedback="Good st")
         db.session.add(record)
         db.session.commit()
-        created = {**serialize(record), "owner": record.owner}
+        created = FeedbackRecord.from_row(record)
     final = final_state(
         status="failed", feedback=OTHER_TEXT, error=NOT_SAVED, usage=None, first_token_ms=5
     )
     with app.app_context():
-        end_unsaved_record(created["id"], final)
-    spool_record(spool_dir, {**record_as_saved(created, final), "owner": None})
+        end_unsaved_record(created.feedback_id, final)
+    spool_record(spool_dir, spool_line(created.ended(final)))
 
     with app.app_context():
         report = replay_spool(spool_dir)
 
-    assert report.saved == [created["id"]]
-    saved = stored(app, created["id"])
+    assert report.saved == [created.feedback_id]
+    saved = stored(app, created.feedback_id)
     assert (saved.status, saved.error, saved.feedback) == ("failed", NOT_SAVED, OTHER_TEXT)

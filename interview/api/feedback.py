@@ -6,7 +6,7 @@ from marshmallow import ValidationError
 from ..api_keys import events_token
 from ..extensions import current_runtime
 from ..feedback.admission import TooManyOpenStreams
-from ..feedback.encoders import AiSdkEncoder
+from ..feedback.encoders import AiSdkEncoder, NativeEncoder
 from ..feedback.idempotency import MAX_KEY_LENGTH, IdempotencyConflict
 from ..feedback.live import Generation
 from ..feedback.records import InvalidCursor, delete_record, get_record, list_records
@@ -37,6 +37,16 @@ from .streaming import event_stream_response
 bp = Blueprint("feedback", __name__, url_prefix="/feedback")
 
 NOT_FOUND = "There is no feedback with this id."
+
+
+def native_encoder() -> NativeEncoder:
+    """This API's own events; `done` carries the record as `GET` returns it."""
+    return NativeEncoder(feedback_schema.dump)
+
+
+def ai_sdk_encoder(feedback_id: str) -> AiSdkEncoder:
+    """The AI SDK's stream; its `data-feedback` part is the record as `GET` returns it."""
+    return AiSdkEncoder(feedback_id, feedback_schema.dump)
 
 
 def requested_protocol() -> str | None:
@@ -84,22 +94,24 @@ def attach_to_earlier(feedback_id: str, protocol: str | None, inline: bool, afte
     if feed is None:
         abort(404, NOT_FOUND)
     if protocol == AI_SDK:
-        return ai_sdk_response(feedback_events(runtime, feed, encoder=AiSdkEncoder(feedback_id)))
+        return ai_sdk_response(feedback_events(runtime, feed, encoder=ai_sdk_encoder(feedback_id)))
     if not inline:
         feed.close()
         return accepted(feedback_id)
     if is_resume_past_end(feed, after):
         return "", 204
-    return event_stream_response(feedback_events(runtime, feed, after))
+    return event_stream_response(feedback_events(runtime, feed, after, encoder=native_encoder()))
 
 
 def answer_started(generation: Generation, protocol: str | None, inline: bool):
     """Answer the request that started `generation`: its stream, or 202."""
     if protocol == AI_SDK:
-        encoder = AiSdkEncoder(generation.feedback_id)
+        encoder = ai_sdk_encoder(generation.feedback_id)
         return ai_sdk_response(inline_feedback_events(current_runtime(), generation, encoder))
     if inline:
-        return event_stream_response(inline_feedback_events(current_runtime(), generation))
+        return event_stream_response(
+            inline_feedback_events(current_runtime(), generation, native_encoder())
+        )
     return accepted(generation.feedback_id)
 
 
@@ -148,10 +160,10 @@ def feedback_events_stream(feedback_id: str):
         if feed.outcome is not None:
             feed.close()
             return "", 204
-        return ai_sdk_response(feedback_events(runtime, feed, encoder=AiSdkEncoder(feedback_id)))
+        return ai_sdk_response(feedback_events(runtime, feed, encoder=ai_sdk_encoder(feedback_id)))
     if is_resume_past_end(feed, after):
         return "", 204
-    return event_stream_response(feedback_events(runtime, feed, after))
+    return event_stream_response(feedback_events(runtime, feed, after, encoder=native_encoder()))
 
 
 @bp.get("/<feedback_id>")

@@ -21,7 +21,7 @@ from ..extensions import current_runtime
 from ..feedback.admission import TooManyOpenStreams
 from ..feedback.encoders import OpenAIChunkEncoder, chat_usage
 from ..feedback.service import inline_feedback_events, start_feedback, wait_for_outcome
-from ..schemas import feedback_request_schema
+from ..schemas import feedback_request_schema, feedback_schema
 from .limits import caller_admission, too_many_open_streams
 from .negotiation import json_body
 from .owners import current_owner
@@ -114,20 +114,20 @@ def chat_completions():
         return problem(502, error["message"], error=openai_error)
     record = outcome.record
     return {
-        "id": f"chatcmpl-{record['id']}",
+        "id": f"chatcmpl-{record.feedback_id}",
         "object": "chat.completion",
         "created": int(time.time()),
-        "model": record["model"],
+        "model": record.model,
         "choices": [
             {
                 "index": 0,
-                "message": {"role": "assistant", "content": record["feedback"], "refusal": None},
+                "message": {"role": "assistant", "content": record.feedback, "refusal": None},
                 "logprobs": None,
                 "finish_reason": "stop",
             }
         ],
-        "usage": chat_usage(record),
-        "feedback": record,
+        "usage": chat_usage(record.usage),
+        "feedback": feedback_schema.dump(record),
     }
 
 

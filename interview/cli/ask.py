@@ -156,12 +156,12 @@ def report(outcome: Outcome) -> int:
     if record is None:
         click.secho(f"Not saved: {outcome.error['message']}", fg="red", err=True)
         return EXIT_FAILED
-    summary = f"record {record['id']}: {record['status']}"
-    if record.get("score") is not None:
-        summary += f", score {record['score']}/10"
+    summary = f"record {record.feedback_id}: {record.status}"
+    if record.score is not None:
+        summary += f", score {record.score}/10"
     if outcome.error is not None:
         summary += f" ({outcome.error['code']}: {outcome.error['message']})"
     click.echo(summary, err=True)
-    if record["status"] == COMPLETED:
+    if record.status == COMPLETED:
         return 0
-    return EXIT_INTERRUPTED if record["status"] == INTERRUPTED else EXIT_FAILED
+    return EXIT_INTERRUPTED if record.status == INTERRUPTED else EXIT_FAILED

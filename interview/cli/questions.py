@@ -1,20 +1,25 @@
 """`flask questions import` and `export`: the custom bank (`feedback/question_import.py`)."""
 
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from marshmallow import ValidationError
 
 from ..feedback.question_import import (
     FORMATS,
+    ImportedQuestion,
     InvalidBank,
+    Row,
+    derived_id,
     export_questions,
     import_questions,
     read_rows,
-    validate_bank,
 )
 from ..feedback.questions import imported_questions, list_questions
+from ..schemas import question_import_schema
 
 questions_cli = AppGroup("questions", help="Import and export the custom question bank.")
 
@@ -27,6 +32,41 @@ def format_of(path: str, given: str | None) -> str:
     if extension not in FORMATS:
         raise click.UsageError(f"cannot tell the format of {path!r}; pass --format csv or json")
     return extension
+
+
+def validate_bank(rows: list[Row]) -> list[ImportedQuestion]:
+    """Return the rows as questions with their keys; raise InvalidBank listing every problem."""
+    if not rows:
+        raise InvalidBank(["the file holds no questions"])
+    problems: list[str] = []
+    questions: list[ImportedQuestion] = []
+    first_row_of: dict[str, str] = {}
+    for row in rows:
+        where = row.where
+        if row.problem is not None or not isinstance(row.fields, dict):
+            problems.append(f"{where}: {row.problem or 'must be an object with a text'}")
+            continue
+        try:
+            fields = question_import_schema.load(row.fields)
+        except ValidationError as exc:
+            problems.extend(_describe(where, exc.messages))
+            continue
+        question_id = fields.pop("id") or derived_id(fields["text"])
+        if (earlier := first_row_of.setdefault(question_id, where)) != where:
+            problems.append(f"{where}: id: {question_id!r} is already {earlier}'s")
+        questions.append(ImportedQuestion(question_id=question_id, **fields))
+    if problems:
+        raise InvalidBank(problems)
+    return questions
+
+
+def _describe(where: str, messages: Any) -> list[str]:
+    if not isinstance(messages, dict):
+        return [f"{where}: {messages}"]
+    return [
+        f"{where}: {field}: {' '.join(map(str, errors)) if isinstance(errors, list) else errors}"
+        for field, errors in messages.items()
+    ]
 
 
 @questions_cli.command("import")

@@ -14,7 +14,7 @@ from typing import Any
 import click
 from flask.cli import with_appcontext
 
-from ..feedback.records import ANYONE, get_record, iter_records, list_records, serialize
+from ..feedback.records import ANYONE, get_record, iter_records, list_records
 from ..feedback.rubric import SCALE_MAX
 from ..models import STATUSES, Feedback
 from ..schemas import feedback_schema
@@ -29,7 +29,7 @@ EXPORT_BATCH = 500
 
 def record_data(record: Feedback) -> dict[str, Any]:
     """The record as the API serializes it, plus its owner."""
-    return {**serialize(record), "owner": record.owner}
+    return {**feedback_schema.dump(record), "owner": record.owner}
 
 
 def when(iso: str | None) -> str:

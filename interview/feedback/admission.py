@@ -42,12 +42,12 @@ import threading
 from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import Connection, func, select
 
 from ..extensions import db
 from .file_lock import exclusive_lock
+from .record import FeedbackRecord, NewRecord
 from .records import create_streaming_record, insert_streaming_record, open_stream_ids
 from .spool import spooled_ids
 
@@ -88,37 +88,36 @@ class TooManyOpenStreams(Exception):
 
 
 def admit_streaming_record(
-    fields: dict[str, Any],
+    new: NewRecord,
     admission: Admission,
     *,
     max_open: int | None,
     spool_dir: str,
-) -> dict[str, Any]:
+) -> FeedbackRecord:
     """Insert the `streaming` record of a generation if the caller may start one now.
 
     Raises `TooManyOpenStreams` past the cap, or what `spend_budget` raises
-    past the rate limit; either way nothing is saved. Returns the record as
-    `insert_streaming_record` does.
+    past the rate limit; either way nothing is saved. Returns the record as inserted.
     """
     caller = admission.caller
     cap = max_open if caller is not None else None
     with _local_turn(caller) if cap is not None else nullcontext():
-        return _admit(fields, caller, cap, spool_dir, admission.spend_budget)
+        return _admit(new, caller, cap, spool_dir, admission.spend_budget)
 
 
 def _admit(
-    fields: dict[str, Any],
+    new: NewRecord,
     caller: str | None,
     cap: int | None,
     spool_dir: str,
     spend_budget: Callable[[], None],
-) -> dict[str, Any]:
+) -> FeedbackRecord:
     if db.engine.dialect.name == "postgresql":
         with db.engine.begin() as connection:
             if cap is not None:
                 _lock_caller(connection, caller)
                 _check_cap(connection, caller, cap, spool_dir)
-            created = insert_streaming_record(connection, **fields)
+            created = insert_streaming_record(connection, new)
             spend_budget()
         return created
     lock = exclusive_lock(f"{db.engine.url.database}.admission.lock") if cap else nullcontext()
@@ -127,7 +126,7 @@ def _admit(
             with db.engine.connect() as connection:
                 _check_cap(connection, caller, cap, spool_dir)
         spend_budget()
-        return create_streaming_record(**fields)
+        return create_streaming_record(new)
 
 
 # One set per process, shared by its apps: the turns they enforce hold across apps anyway.

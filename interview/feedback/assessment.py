@@ -2,7 +2,7 @@
 
 The block (`assessment_block.py`) is JSON: the question's kind, a score per
 criterion and, for behavioural questions, the STAR parts. Each part is
-validated on its own (`schemas.py`), so one bad value costs that value, not the
+validated on its own (`assessment_schemas.py`), so one bad value costs that value, not the
 rest: the assessment is `complete`, `partial` (with the reason naming what is
 missing or invalid) or `malformed` (nothing usable). No block at all is
 `missing`. The overall score is derived from the criteria (`rubric.py`) only
@@ -16,8 +16,8 @@ import orjson
 import regex
 from marshmallow import ValidationError
 
-from ..schemas import model_assessment_schema, model_criteria_schema, model_star_schema
 from .assessment_block import AssessmentBlockFilter
+from .assessment_schemas import model_assessment_schema, model_criteria_schema, model_star_schema
 from .rubric import (
     ABSENT,
     ASSESSMENT_VERSION,

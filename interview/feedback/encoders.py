@@ -10,13 +10,21 @@ character at a time, the end, a keep-alive. An encoder turns each into bytes:
 - `OpenAIChunkEncoder`: `chat.completion.chunk` frames as the OpenAI API sends
   them: no `id:`, `retry:` or comment lines (the openai SDK for Python breaks on
   them), a failure as an unnamed `data: {"error": ...}`, then `data: [DONE]`.
+
+The record that ends a stream is written as `record_data` makes it: the API
+passes its schema's dump, so the event holds the record as `GET` returns it.
 """
 
 import time
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from ..sse import HEARTBEAT, encode_delta, encode_event, encode_retry, to_json
 from .live import Outcome
+from .record import FeedbackRecord
+
+#: The record as the protocol's clients read it (the API's record schema's dump).
+RecordData = Callable[[FeedbackRecord], dict[str, Any]]
 
 
 class EventEncoder(Protocol):
@@ -38,6 +46,9 @@ class NativeEncoder:
     heartbeat = HEARTBEAT
     replay_key = "native"
 
+    def __init__(self, record_data: RecordData) -> None:
+        self.record_data = record_data
+
     def opening(self, start: dict[str, Any]) -> str:
         return encode_retry() + encode_event(to_json(start), event="start")
 
@@ -47,7 +58,8 @@ class NativeEncoder:
     def terminal(self, outcome: Outcome, event_id: int) -> str:
         if outcome.error is not None:
             return encode_event(to_json(error_of(outcome)), event="error", event_id=event_id)
-        return encode_event(to_json(outcome.record), event="done", event_id=event_id)
+        record = self.record_data(outcome.record)
+        return encode_event(to_json(record), event="done", event_id=event_id)
 
 
 DONE = "data: [DONE]\n\n"
@@ -60,8 +72,9 @@ def _data(part: Any) -> str:
 class AiSdkEncoder:
     heartbeat = HEARTBEAT
 
-    def __init__(self, feedback_id: str) -> None:
+    def __init__(self, feedback_id: str, record_data: RecordData) -> None:
         self.feedback_id = feedback_id
+        self.record_data = record_data
         self.text_id = f"{feedback_id}-text"
         self.replay_key = f"ai-sdk {feedback_id}"
         text_id = to_json(self.text_id)
@@ -87,12 +100,12 @@ class AiSdkEncoder:
             error = error_of(outcome)
             text = f"{error['code']}: {error['message']}"
             return f"id: {event_id}\n" + _data({"type": "error", "errorText": text}) + DONE
-        status = outcome.record["status"]
+        record = self.record_data(outcome.record)
         return (
             _data({"type": "text-end", "id": self.text_id})
-            + _data({"type": "data-feedback", "id": self.feedback_id, "data": outcome.record})
+            + _data({"type": "data-feedback", "id": self.feedback_id, "data": record})
             + f"id: {event_id}\n"
-            + _data({"type": "finish", "messageMetadata": {"status": status}})
+            + _data({"type": "finish", "messageMetadata": {"status": outcome.record.status}})
             + DONE
         )
 
@@ -128,14 +141,13 @@ class OpenAIChunkEncoder:
             return _data({"error": payload})
         ending = self._chunk({}, "stop")
         if self.include_usage:
-            usage = chat_usage(outcome.record)
+            usage = chat_usage(outcome.record.usage)
             ending += f'{self._head}"choices": [], "usage": {to_json(usage)}}}\n\n'
         return ending + DONE
 
 
-def chat_usage(record: dict[str, Any]) -> dict[str, int] | None:
-    """The record's token usage in the OpenAI shape (None when the upstream gave none)."""
-    usage = record.get("usage")
+def chat_usage(usage: dict[str, Any] | None) -> dict[str, int] | None:
+    """A record's token usage in the OpenAI shape (None when the upstream gave none)."""
     if not usage:
         return None
     keys = ("prompt_tokens", "completion_tokens", "total_tokens")

@@ -11,7 +11,7 @@ Deliberate choices:
   keeps proxies and browsers from closing an idle connection (for protocols
   whose clients ignore comments).
 - What goes on the wire is the encoder's business (`encoders.py`): this API's
-  own events by default, the AI SDK's or OpenAI's on the compatibility routes.
+  own events, the AI SDK's or OpenAI's on the compatibility routes.
   The stream yields it as UTF-8 bytes, ready for the server to write as is.
 - A finished stored record is replayed from its encoded run (`replay.py`) when
   the caller passes a `ReplayCache`: the same bytes, encoded once, written in
@@ -24,7 +24,7 @@ Deliberate choices:
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Protocol
 
-from .encoders import EventEncoder, NativeEncoder
+from .encoders import EventEncoder
 from .live import Outcome, StoredFeed
 from .pacing import Pacer, SharedPacer
 from .replay import ReplayCache, in_pieces
@@ -51,12 +51,11 @@ def stream_feedback_events(
     pacer: Pacer | SharedPacer,
     heartbeat_s: float,
     on_disconnect: Callable[[], None] | None = None,
-    encoder: EventEncoder | None = None,
+    encoder: EventEncoder,
     replays: ReplayCache | None = None,
 ) -> Iterator[bytes]:
     """Yield the record's events, sending only the characters after index `after`."""
     watch = watch_stream(after)
-    encoder = encoder or NativeEncoder()
     try:
         if replays is not None and isinstance(feed, StoredFeed) and encoder.replay_key:
             yield from _replay(feed, after, encoder, replays, watch)

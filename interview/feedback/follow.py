@@ -19,7 +19,6 @@ import time
 from array import array
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
 
 import redis
 
@@ -27,12 +26,12 @@ from ..models import INTERRUPTED, STREAMING
 from .bus import Subscription
 from .graphemes import split_graphemes
 from .live import Outcome, bring_forward, outcome_of, start_event_data
+from .record import FeedbackRecord
 
 DELETED = Outcome(None, {"code": "deleted", "message": "The record was deleted."})
 
 
-def _to_monotonic(timestamp: str) -> float:
-    moment = datetime.fromisoformat(timestamp)
+def _to_monotonic(moment: datetime) -> float:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return time.monotonic() - (datetime.now(UTC) - moment).total_seconds()
@@ -43,9 +42,9 @@ class FollowedRecord:
 
     def __init__(
         self,
-        record: dict[str, Any],
+        record: FeedbackRecord,
         subscription: Subscription | None,
-        reload: Callable[[], dict[str, Any] | None],
+        reload: Callable[[], FeedbackRecord | None],
         poll_s: float,
     ) -> None:
         """Follow `record`, read after `subscription` (if any) was made."""
@@ -57,7 +56,7 @@ class FollowedRecord:
         self.outcome: Outcome | None = None
         self._origin: float | None = None
         self.start = start_event_data(record)
-        self._delay_s = record["delay_ms"] / 1000
+        self._delay_s = record.delay_ms / 1000
         self._apply(record)
 
     def close(self) -> None:
@@ -89,12 +88,12 @@ class FollowedRecord:
         else:
             self._apply(record)
 
-    def _apply(self, record: dict[str, Any]) -> None:
-        if self._origin is None and record["first_token_ms"] is not None:
-            self._origin = _to_monotonic(record["created_at"]) + record["first_token_ms"] / 1000
-        self._extend(0, split_graphemes(record["feedback"]))
-        if record["status"] != STREAMING:
-            if record["status"] == INTERRUPTED:
+    def _apply(self, record: FeedbackRecord) -> None:
+        if self._origin is None and record.first_token_ms is not None:
+            self._origin = _to_monotonic(record.created_at) + record.first_token_ms / 1000
+        self._extend(0, split_graphemes(record.feedback))
+        if record.status != STREAMING:
+            if record.status == INTERRUPTED:
                 bring_forward(self.due_times, time.monotonic())  # stopped: no more waiting
             self.outcome = outcome_of(record)
             self.close()

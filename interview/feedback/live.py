@@ -22,24 +22,29 @@ from ..models import FAILED
 from .graphemes import split_graphemes
 from .pacing import PacedSchedule
 from .providers import ProviderStream
+from .record import FeedbackRecord, utc_isoformat
 
 
 @dataclass(frozen=True)
 class Outcome:
     """How a record ended: the saved record for `done`, or the error for `error`."""
 
-    record: dict[str, Any] | None
+    record: FeedbackRecord | None
     error: dict[str, str] | None = None
 
 
-def start_event_data(record: dict[str, Any]) -> dict[str, Any]:
-    return {"id": record["id"], "model": record["model"], "created_at": record["created_at"]}
+def start_event_data(record: FeedbackRecord) -> dict[str, Any]:
+    return {
+        "id": record.feedback_id,
+        "model": record.model,
+        "created_at": utc_isoformat(record.created_at),
+    }
 
 
-def outcome_of(record: dict[str, Any]) -> Outcome:
+def outcome_of(record: FeedbackRecord) -> Outcome:
     """Return the terminal outcome of a finished stored record."""
-    if record["status"] == FAILED:
-        return Outcome(record, record.get("error") or {"code": "failed", "message": "Failed."})
+    if record.status == FAILED:
+        return Outcome(record, record.error or {"code": "failed", "message": "Failed."})
     return Outcome(record)
 
 
@@ -135,9 +140,9 @@ def bring_forward(due_times: MutableSequence[float], now: float) -> None:
 class StoredFeed:
     """A finished stored record: its text, and every character due at once (`replay.py`)."""
 
-    def __init__(self, record: dict[str, Any]) -> None:
+    def __init__(self, record: FeedbackRecord) -> None:
         self.start = start_event_data(record)
-        self.text: str = record["feedback"]
+        self.text: str = record.feedback
         self.characters = stored_characters(self.text)
         self.due_times = array("d", bytes(8 * len(self.characters)))  # all 0.0
         self.outcome: Outcome = outcome_of(record)

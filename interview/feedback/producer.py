@@ -34,8 +34,8 @@ import logging
 import threading
 import time
 from bisect import bisect_right
+from dataclasses import replace
 from itertools import accumulate
-from typing import Any
 
 import gevent
 
@@ -48,15 +48,10 @@ from .live import Generation, Outcome
 from .pacing import after_due_streams, under_gevent
 from .providers import ProviderError
 from .providers.base import FeedbackInput
-from .records import (
-    end_unsaved_record,
-    final_state,
-    finish_record,
-    is_database_unavailable,
-    record_as_saved,
-)
+from .record import FeedbackRecord, RecordEnd
+from .records import end_unsaved_record, final_state, finish_record, is_database_unavailable
 from .runtime import Runtime
-from .spool import spool_record
+from .spool import spool_line, spool_record
 from .storable import storable_text
 
 log = logging.getLogger(__name__)
@@ -102,12 +97,12 @@ def start_producer(
     runtime: Runtime,
     generation: Generation,
     request: FeedbackInput,
-    created: dict[str, Any],
+    created: FeedbackRecord,
 ) -> None:
     """Run the generation in the background and register it as live until it ends.
 
-    `created` is the record as inserted (serialized, plus `owner`), to build
-    the final record from if the database is gone by the end.
+    `created` is the record as inserted, to build the final record from if
+    the database is gone by the end.
     """
     runtime.live.add(generation)
     telemetry.generation_started(len(runtime.live))
@@ -130,7 +125,7 @@ def produce(
     runtime: Runtime,
     generation: Generation,
     request: FeedbackInput,
-    created: dict[str, Any],
+    created: FeedbackRecord,
 ) -> None:
     """Generate, save the record, announce the end; tell the generation once returned."""
     try:
@@ -143,7 +138,7 @@ def _produce(
     runtime: Runtime,
     generation: Generation,
     request: FeedbackInput,
-    created: dict[str, Any],
+    created: FeedbackRecord,
 ) -> None:
     """Append characters as they arrive, save the record, announce the end."""
     after_due_streams()
@@ -221,9 +216,7 @@ def within_caps(characters: list[str], count: int, code_points: int) -> list[str
     return kept
 
 
-def _save(
-    runtime: Runtime, feedback_id: str, created: dict[str, Any], final: dict[str, Any]
-) -> Outcome:
+def _save(runtime: Runtime, feedback_id: str, created: FeedbackRecord, final: RecordEnd) -> Outcome:
     """Save the end, retrying while the database is unreachable; spool it when time is up."""
     deadline = time.monotonic() + runtime.settings.save_retry_s
     wait_s = SAVE_FIRST_RETRY_S
@@ -248,11 +241,11 @@ def _save(
             continue
         if saved is None:
             return Outcome(None, DELETED)
-        return Outcome(record_as_saved(created, saved), saved["error"])
+        return Outcome(created.ended(saved), saved.error)
 
 
 def _save_refused(
-    runtime: Runtime, feedback_id: str, created: dict[str, Any], final: dict[str, Any]
+    runtime: Runtime, feedback_id: str, created: FeedbackRecord, final: RecordEnd
 ) -> Outcome:
     """End a record whose end the database refused: `failed`, `save_failed`, its text spooled.
 
@@ -261,7 +254,7 @@ def _save_refused(
     ended at once by a write that carries no generated text, so it is never
     left `streaming`; stream, record and log line all say the save failed.
     """
-    failed = {**final, "status": FAILED, "error": NOT_SAVED}
+    failed = replace(final, status=FAILED, error=NOT_SAVED)
     outcome = _spool(runtime, feedback_id, created, failed)
     try:
         with runtime.database_context():
@@ -271,22 +264,22 @@ def _save_refused(
     return Outcome(outcome.record, NOT_SAVED)
 
 
-def settled_status(outcome: Outcome, final: dict[str, Any]) -> str:
+def settled_status(outcome: Outcome, final: RecordEnd) -> str:
     """The status a generation ended with, as its record says; `failed` when nothing was saved."""
     if outcome.record is not None:
-        return outcome.record["status"]
-    return FAILED if outcome.error == NOT_SAVED else final["status"]
+        return outcome.record.status
+    return FAILED if outcome.error == NOT_SAVED else final.status
 
 
 def _spool(
-    runtime: Runtime, feedback_id: str, created: dict[str, Any], final: dict[str, Any]
+    runtime: Runtime, feedback_id: str, created: FeedbackRecord, final: RecordEnd
 ) -> Outcome:
-    record = record_as_saved(created, final)
+    record = created.ended(final)
     directory = runtime.settings.spool_dir
     try:
-        spool_record(directory, {**record, "owner": created.get("owner")})
+        spool_record(directory, spool_line(record))
     except OSError:
         log.exception("record %s could not be saved, nor spooled to %s", feedback_id, directory)
         return Outcome(None, NOT_SAVED)
     log.error("record %s could not be saved; spooled to %s for replay", feedback_id, directory)
-    return Outcome(record, final["error"])
+    return Outcome(record, final.error)

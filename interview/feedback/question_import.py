@@ -5,11 +5,12 @@
   fine). An empty cell is a missing value.
 - JSON: a list of objects with those keys, or `{"items": [...]}` as
   `GET /api/v1/questions` answers.
-Every row is checked (`QuestionImportSchema`) before anything is written; one
-bad row and nothing is imported, and every problem is reported with its row.
-A question's key is its `id`, else one derived from its text (`q-` and a hash
-of the text, spaces and case aside), so importing the same file again updates
-the questions instead of adding them twice. The whole import is one transaction.
+Every row is checked before anything is written (`flask questions import`
+validates each with `QuestionImportSchema`); one bad row and nothing is
+imported, and every problem is reported with its row. A question's key is its
+`id`, else one derived from its text (`q-` and a hash of the text, spaces and
+case aside), so importing the same file again updates the questions instead of
+adding them twice. The whole import is one transaction.
 Export writes the same formats, so an exported bank imports as it was.
 """
 
@@ -21,12 +22,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from marshmallow import ValidationError
 from sqlalchemy import delete, select
 
 from ..extensions import db
 from ..models import Question, utcnow
-from ..schemas import question_import_schema
 
 FORMATS = ("csv", "json")
 COLUMNS = ("id", "category", "text", "tips", "role")
@@ -47,6 +46,17 @@ class Row:
     where: str  # "row N", and for CSV "(line L)"
     fields: Any
     problem: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ImportedQuestion:
+    """One question of a bank, checked, with its key."""
+
+    question_id: str
+    category: str
+    text: str
+    tips: str
+    role: str | None
 
 
 @dataclass(frozen=True)
@@ -107,48 +117,13 @@ def _json_rows(text: str) -> list[Row]:
     return [Row(f"row {number}", item) for number, item in enumerate(document, start=1)]
 
 
-def validate_bank(rows: list[Row]) -> list[dict[str, Any]]:
-    """Return the rows as questions with their keys; raise InvalidBank listing every problem."""
-    if not rows:
-        raise InvalidBank(["the file holds no questions"])
-    problems: list[str] = []
-    questions: list[dict[str, Any]] = []
-    first_row_of: dict[str, str] = {}
-    for row in rows:
-        where = row.where
-        if row.problem is not None or not isinstance(row.fields, dict):
-            problems.append(f"{where}: {row.problem or 'must be an object with a text'}")
-            continue
-        try:
-            question = question_import_schema.load(row.fields)
-        except ValidationError as exc:
-            problems.extend(_describe(where, exc.messages))
-            continue
-        question["id"] = question["id"] or derived_id(question["text"])
-        if (earlier := first_row_of.setdefault(question["id"], where)) != where:
-            problems.append(f"{where}: id: {question['id']!r} is already {earlier}'s")
-        questions.append(question)
-    if problems:
-        raise InvalidBank(problems)
-    return questions
-
-
-def _describe(where: str, messages: Any) -> list[str]:
-    if not isinstance(messages, dict):
-        return [f"{where}: {messages}"]
-    return [
-        f"{where}: {field}: {' '.join(map(str, errors)) if isinstance(errors, list) else errors}"
-        for field, errors in messages.items()
-    ]
-
-
-def import_questions(questions: list[dict[str, Any]], replace: bool = False) -> ImportReport:
+def import_questions(questions: list[ImportedQuestion], replace: bool = False) -> ImportReport:
     """Insert or update the questions by key, in one transaction.
 
     With `replace`, imported questions that are not in this file are deleted:
     the file becomes the whole imported bank.
     """
-    keys = [q["id"] for q in questions]
+    keys = [question.question_id for question in questions]
     try:
         existing = {
             row.question_id: row
@@ -163,12 +138,12 @@ def import_questions(questions: list[dict[str, Any]], replace: bool = False) -> 
             ).rowcount
         now = utcnow()
         for position, question in enumerate(questions, start=1):
-            row = existing.get(question["id"])
+            row = existing.get(question.question_id)
             if row is None:
-                row = Question(question_id=question["id"])
+                row = Question(question_id=question.question_id)
                 db.session.add(row)
-            row.category, row.text = question["category"], question["text"]
-            row.tips, row.role = question["tips"], question["role"]
+            row.category, row.text = question.category, question.text
+            row.tips, row.role = question.tips, question.role
             row.position, row.imported_at = position, now
         db.session.commit()
     except Exception:

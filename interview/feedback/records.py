@@ -15,6 +15,7 @@ import base64
 import binascii
 import re
 from collections.abc import Collection, Iterator
+from dataclasses import fields, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -24,7 +25,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from ..extensions import db
 from ..models import COMPLETED, FAILED, INTERRUPTED, STREAMING, Feedback, new_feedback_id, utcnow
-from ..schemas import feedback_schema
+from .record import FeedbackRecord, NewRecord, RecordEnd
 from .scoring import parse_score
 
 ANYONE = "*"
@@ -80,36 +81,33 @@ _FLUSH_PROGRESS = (
 )
 
 
-def serialize(record: Feedback) -> dict[str, Any]:
-    return feedback_schema.dump(record)
-
-
-def create_streaming_record(**fields: Any) -> dict[str, Any]:
+def create_streaming_record(new: NewRecord) -> FeedbackRecord:
     """Insert a record in status `streaming` and commit, before any byte is streamed."""
     with db.engine.begin() as connection:
-        return insert_streaming_record(connection, **fields)
+        return insert_streaming_record(connection, new)
 
 
-def insert_streaming_record(connection: Connection, **fields: Any) -> dict[str, Any]:
+def insert_streaming_record(connection: Connection, new: NewRecord) -> FeedbackRecord:
     """Insert a record in status `streaming` in `connection`'s transaction.
 
-    Returns the record serialized, plus its `owner`: built from the values
-    inserted, not read back (one statement, where the ORM would take two).
+    Returns the record built from the values inserted, not read back (one
+    statement, where the ORM would take two).
     """
-    if fields.get("owner") == ANYONE:
-        fields["owner"] = None
-    values = {
-        "feedback_id": new_feedback_id(),
-        "created_at": utcnow(),
-        "status": STREAMING,
-        "feedback": "",
-        "cancel_requested": False,
-        **fields,
-    }
-    columns = {"id" if name == "feedback_id" else name: v for name, v in values.items()}
-    connection.execute(_INSERT_RECORD, columns)
-    not_yet_set = dict.fromkeys(_FINAL_COLUMNS)
-    return {**feedback_schema.dump({**not_yet_set, **values}), "owner": values["owner"]}
+    if new.owner == ANYONE:
+        new = replace(new, owner=None)
+    record = FeedbackRecord.inserted(new_feedback_id(), new, STREAMING, utcnow())
+    connection.execute(
+        _INSERT_RECORD,
+        {
+            **{field.name: getattr(new, field.name) for field in fields(new)},
+            "id": record.feedback_id,
+            "created_at": record.created_at,
+            "status": STREAMING,
+            "feedback": "",
+            "cancel_requested": False,
+        },
+    )
+    return record
 
 
 def final_state(
@@ -120,26 +118,26 @@ def final_state(
     usage: dict[str, Any] | None,
     first_token_ms: int | None,
     assessment: dict[str, Any] | None = None,
-) -> dict[str, Any]:
-    """Return the columns that end a generation, computed once so a retried save keeps them.
+) -> RecordEnd:
+    """Return the end of a generation, computed once so a retried save keeps it.
 
     The score is the assessment's derived overall score when it has one, else
     the feedback's own `Score: N/10` line, as before assessments (`scoring.py`).
     """
     overall = assessment.get("overall") if assessment else None
-    return {
-        "status": status,
-        "feedback": feedback,
-        "error": error,
-        "usage": usage,
-        "first_token_ms": first_token_ms,
-        "score": overall if overall is not None else parse_score(feedback),
-        "assessment": assessment,
-        "completed_at": utcnow(),
-    }
+    return RecordEnd(
+        status=status,
+        feedback=feedback,
+        error=error,
+        usage=usage,
+        first_token_ms=first_token_ms,
+        score=overall if overall is not None else parse_score(feedback),
+        assessment=assessment,
+        completed_at=utcnow(),
+    )
 
 
-def finish_record(feedback_id: str, final: dict[str, Any]) -> dict[str, Any] | None:
+def finish_record(feedback_id: str, final: RecordEnd) -> RecordEnd | None:
     """Save a generation's end (`final_state`); return it as saved, None if the record was deleted.
 
     The first end of a record settles its status: one the stale sweep ended
@@ -148,7 +146,7 @@ def finish_record(feedback_id: str, final: dict[str, Any]) -> dict[str, Any] | N
     """
     parameters = {
         "b_id": feedback_id,
-        **{f"b_{column}": final[column] for column in _FINAL_COLUMNS},
+        **{f"b_{column}": getattr(final, column) for column in _FINAL_COLUMNS},
     }
     with db.engine.begin() as connection:
         if connection.execute(_FINISH_RECORD, parameters).rowcount:
@@ -157,30 +155,17 @@ def finish_record(feedback_id: str, final: dict[str, Any]) -> dict[str, Any] | N
         if ended is None:
             return None
         connection.execute(_ADD_TEXT, parameters)
-    return {
-        **final,
-        "status": ended.status,
-        "error": ended.error,
-        "completed_at": ended.completed_at,
-    }
+    return replace(final, status=ended.status, error=ended.error, completed_at=ended.completed_at)
 
 
-def end_unsaved_record(feedback_id: str, final: dict[str, Any]) -> None:
+def end_unsaved_record(feedback_id: str, final: RecordEnd) -> None:
     """End a `streaming` record whose end the database refused, without the generated text."""
     db.session.execute(
         update(Feedback)
         .where(Feedback.feedback_id == feedback_id, Feedback.status == STREAMING)
-        .values(status=final["status"], error=final["error"], completed_at=final["completed_at"])
+        .values(status=final.status, error=final.error, completed_at=final.completed_at)
     )
     db.session.commit()
-
-
-def record_as_saved(created: dict[str, Any], final: dict[str, Any]) -> dict[str, Any]:
-    """Return the finished record as the database holds it: as created, plus `final`."""
-    created_at = datetime.fromisoformat(created["created_at"])
-    return feedback_schema.dump(
-        {**created, **final, "feedback_id": created["id"], "created_at": created_at}
-    )
 
 
 def open_stream_ids(connection: Connection, caller: str) -> set[str]:
@@ -202,11 +187,11 @@ def get_record(feedback_id: str, owner: str | None) -> Feedback | None:
     return record
 
 
-def reload_record(feedback_id: str, owner: str | None) -> dict[str, Any] | None:
-    """Return the record as plain data, read afresh from the database."""
+def reload_record(feedback_id: str, owner: str | None) -> FeedbackRecord | None:
+    """Return the record, read afresh from the database."""
     db.session.expire_all()
     record = get_record(feedback_id, owner)
-    return serialize(record) if record is not None else None
+    return FeedbackRecord.from_row(record) if record is not None else None
 
 
 def _encode_cursor(record: Feedback) -> str:

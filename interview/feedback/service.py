@@ -21,13 +21,13 @@ from .pacing import after_due_streams
 from .producer import start_producer
 from .prompt import PROMPT_VERSION, build_feedback_prompt
 from .providers.base import FeedbackInput
+from .record import FeedbackRecord, NewRecord
 from .records import (
     get_record,
     interrupt_stale,
     is_stale,
     reload_record,
     request_cancel,
-    serialize,
 )
 from .runtime import Runtime
 
@@ -92,7 +92,7 @@ def start_feedback(
     if delay_ms is None:
         delay_ms = settings.stream_delay_ms
     metrics = compute_answer_metrics(question, answer)
-    fields = dict(
+    new = NewRecord(
         owner=owner,
         question=question,
         answer=answer,
@@ -110,7 +110,7 @@ def start_feedback(
         worker_id=this_worker_id(),
     )
     created = admit_streaming_record(
-        fields,
+        new,
         admission,
         max_open=settings.max_open_streams,
         spool_dir=settings.spool_dir,
@@ -132,7 +132,7 @@ def open_feed(runtime: Runtime, feedback_id: str, owner: str | None) -> Feed | N
     if live is not None:
         return live
     if record.status != STREAMING:
-        return StoredFeed(serialize(record))
+        return StoredFeed(FeedbackRecord.from_row(record))
     subscription = runtime.bus.subscribe(feedback_id)
     current = reload_record(feedback_id, owner)  # read again, now that we are subscribed
     if current is None:
@@ -140,7 +140,7 @@ def open_feed(runtime: Runtime, feedback_id: str, owner: str | None) -> Feed | N
             subscription.close()
         return None
 
-    def reload() -> dict[str, Any] | None:
+    def reload() -> FeedbackRecord | None:
         with runtime.database_context():  # the stream runs outside the request's context
             return reload_record(feedback_id, owner)
 
@@ -153,7 +153,7 @@ def is_resume_past_end(feed: Feed, after: int) -> bool:
 
 
 def feedback_events(
-    runtime: Runtime, feed: Feed, after: int = 0, encoder: EventEncoder | None = None
+    runtime: Runtime, feed: Feed, after: int = 0, *, encoder: EventEncoder
 ) -> Iterator[bytes]:
     """Return the paced event stream of `feed`, resuming after event `after`."""
     return stream_feedback_events(
@@ -167,7 +167,7 @@ def feedback_events(
 
 
 def inline_feedback_events(
-    runtime: Runtime, generation: Generation, encoder: EventEncoder | None = None
+    runtime: Runtime, generation: Generation, encoder: EventEncoder
 ) -> Iterator[bytes]:
     """Return the event stream of a generation started by this request.
 

@@ -41,11 +41,13 @@ import stat
 import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from .file_lock import exclusive_lock
+from .record import FeedbackRecord, utc_isoformat
 from .records import SAVED, is_database_unavailable, save_spooled_record
 
 log = logging.getLogger(__name__)
@@ -69,12 +71,21 @@ class ReplayReport:
     busy: bool = False  # another process was replaying
 
 
-def spool_record(directory: str, record: dict[str, Any]) -> None:
-    """Append `record` to the spool as one line, durable when this returns."""
+def spool_line(record: FeedbackRecord) -> dict[str, Any]:
+    """What a finished record is spooled as: every field (its id as `id`), times in ISO 8601."""
+    line = {"id": record.feedback_id}
+    for column in fields(record)[1:]:  # after the id
+        value = getattr(record, column.name)
+        line[column.name] = utc_isoformat(value) if isinstance(value, datetime) else value
+    return line
+
+
+def spool_record(directory: str, line: dict[str, Any]) -> None:
+    """Append `line` (`spool_line`) to the spool, durable when this returns."""
     folder = private_folder(directory)
-    line = json.dumps(record, separators=(",", ":")).encode()
+    encoded = json.dumps(line, separators=(",", ":")).encode()
     with _lock(folder / LOCK_NAME):
-        _append(folder / SPOOL_NAME, [line])
+        _append(folder / SPOOL_NAME, [encoded])
 
 
 def has_spooled(directory: str) -> bool:

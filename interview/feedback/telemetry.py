@@ -13,10 +13,10 @@ the question, the answer, the feedback or anything secret.
 
 import logging
 import time
-from typing import Any
 
 from ..observability import metrics
 from .live import Generation, Outcome
+from .record import FeedbackRecord, RecordEnd
 
 REPORT_EVERY_CHARACTERS = 100
 USAGE_FIELDS = ("prompt_tokens", "completion_tokens", "total_tokens")
@@ -40,8 +40,8 @@ def upstream_failed(code: str) -> None:
 
 def generation_ended(
     generation: Generation,
-    created: dict[str, Any],
-    final: dict[str, Any],
+    created: FeedbackRecord,
+    final: RecordEnd,
     status: str,
     started: float,
     open_streams: int,
@@ -52,15 +52,15 @@ def generation_ended(
     """
     metrics.streams_open.set(open_streams)
     metrics.streams_ended.labels(status=status).inc()
-    outcome = generation.outcome or Outcome(None, final["error"])
-    usage = final["usage"] or {}
+    outcome = generation.outcome or Outcome(None, final.error)
+    usage = final.usage or {}
     fields = {
         "feedback_id": generation.feedback_id,
         "status": status,
-        "provider": created.get("provider"),
-        "model": created.get("model"),
+        "provider": created.provider,
+        "model": created.model,
         "tokens": {name: usage[name] for name in USAGE_FIELDS if isinstance(usage.get(name), int)},
-        "first_token_ms": final["first_token_ms"],
+        "first_token_ms": final.first_token_ms,
         "duration_ms": round((time.monotonic() - started) * 1000),
         "error": outcome.error["code"] if outcome.error else None,
     }
