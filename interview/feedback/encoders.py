@@ -15,7 +15,7 @@ character at a time, the end, a keep-alive. An encoder turns each into bytes:
 import time
 from typing import Any, Protocol
 
-from ..sse import HEARTBEAT, encode_delta, encode_event, encode_retry, to_json
+from ..sse import HEARTBEAT, SLOT, EventFrame, encode_event, encode_retry, to_json
 from .live import Outcome
 
 
@@ -37,12 +37,13 @@ def error_of(outcome: Outcome) -> dict[str, str]:
 class NativeEncoder:
     heartbeat = HEARTBEAT
     replay_key = "native"
+    _delta = EventFrame({"text": SLOT}, event="delta")
 
     def opening(self, start: dict[str, Any]) -> str:
         return encode_retry() + encode_event(to_json(start), event="start")
 
     def delta(self, index: int, text: str) -> str:
-        return encode_delta(index, text)
+        return self._delta.encode(text, index)
 
     def terminal(self, outcome: Outcome, event_id: int) -> str:
         if outcome.error is not None:
@@ -50,11 +51,11 @@ class NativeEncoder:
         return encode_event(to_json(outcome.record), event="done", event_id=event_id)
 
 
-DONE = "data: [DONE]\n\n"
+DONE = encode_event("[DONE]")
 
 
-def _data(part: Any) -> str:
-    return f"data: {to_json(part)}\n\n"
+def _data(part: Any, event_id: int | None = None) -> str:
+    return encode_event(to_json(part), event_id=event_id)
 
 
 class AiSdkEncoder:
@@ -64,8 +65,7 @@ class AiSdkEncoder:
         self.feedback_id = feedback_id
         self.text_id = f"{feedback_id}-text"
         self.replay_key = f"ai-sdk {feedback_id}"
-        text_id = to_json(self.text_id)
-        self._delta_head = f'\ndata: {{"type": "text-delta", "id": {text_id}, "delta": '
+        self._delta = EventFrame({"type": "text-delta", "id": self.text_id, "delta": SLOT})
 
     def opening(self, start: dict[str, Any]) -> str:
         metadata = {
@@ -80,19 +80,18 @@ class AiSdkEncoder:
         )
 
     def delta(self, index: int, text: str) -> str:
-        return f"id: {index}{self._delta_head}{to_json(text)}}}\n\n"
+        return self._delta.encode(text, index)
 
     def terminal(self, outcome: Outcome, event_id: int) -> str:
         if outcome.error is not None:
             error = error_of(outcome)
             text = f"{error['code']}: {error['message']}"
-            return f"id: {event_id}\n" + _data({"type": "error", "errorText": text}) + DONE
+            return _data({"type": "error", "errorText": text}, event_id) + DONE
         status = outcome.record["status"]
         return (
             _data({"type": "text-end", "id": self.text_id})
             + _data({"type": "data-feedback", "id": self.feedback_id, "data": outcome.record})
-            + f"id: {event_id}\n"
-            + _data({"type": "finish", "messageMetadata": {"status": status}})
+            + _data({"type": "finish", "messageMetadata": {"status": status}}, event_id)
             + DONE
         )
 
@@ -106,20 +105,26 @@ class OpenAIChunkEncoder:
         self.model = model
         self.include_usage = include_usage
         self.created = int(time.time())
-        self._head = (
-            f'data: {{"id": {to_json(self.completion_id)}, "object": "chat.completion.chunk", '
-            f'"created": {self.created}, "model": {to_json(model)}, '
-        )
+        self._delta = EventFrame(self._chunk_data([_choice({"content": SLOT})]))
+
+    def _chunk_data(self, choices: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
+        return {
+            "id": self.completion_id,
+            "object": "chat.completion.chunk",
+            "created": self.created,
+            "model": self.model,
+            "choices": choices,
+            **extra,
+        }
 
     def _chunk(self, delta: dict[str, Any], finish_reason: str | None = None) -> str:
-        choice = {"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish_reason}
-        return f'{self._head}"choices": [{to_json(choice)}]}}\n\n'
+        return _data(self._chunk_data([_choice(delta, finish_reason)]))
 
     def opening(self, start: dict[str, Any]) -> str:
         return self._chunk({"role": "assistant", "content": ""})
 
     def delta(self, index: int, text: str) -> str:
-        return self._chunk({"content": text})
+        return self._delta.encode(text)
 
     def terminal(self, outcome: Outcome, event_id: int) -> str:
         if outcome.error is not None:
@@ -128,9 +133,12 @@ class OpenAIChunkEncoder:
             return _data({"error": payload})
         ending = self._chunk({}, "stop")
         if self.include_usage:
-            usage = chat_usage(outcome.record)
-            ending += f'{self._head}"choices": [], "usage": {to_json(usage)}}}\n\n'
+            ending += _data(self._chunk_data([], usage=chat_usage(outcome.record)))
         return ending + DONE
+
+
+def _choice(delta: dict[str, Any], finish_reason: str | None = None) -> dict[str, Any]:
+    return {"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish_reason}
 
 
 def chat_usage(record: dict[str, Any]) -> dict[str, int] | None:
