@@ -3,7 +3,7 @@
 They also describe the API: `api/openapi.py` builds the OpenAPI document from them.
 """
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 import regex
 from flask import current_app
@@ -23,7 +23,7 @@ from .feedback.rubric import (
     STAR_PARTS,
     STAR_STATUSES,
 )
-from .models import STATUSES
+from .models import STATUSES, as_utc
 
 # C0/C1 control characters other than tab, LF and CR: PostgreSQL cannot store NUL,
 # and none of them belongs in an interview answer.
@@ -82,7 +82,7 @@ class UTCDateTime(fields.DateTime):
 
     def _serialize(self, value: datetime | None, attr, obj, **kwargs):
         if value is not None:
-            value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+            value = as_utc(value)
         return super()._serialize(value, attr, obj, **kwargs)
 
 

@@ -23,7 +23,7 @@ from typing import Any
 
 import redis
 
-from ..models import INTERRUPTED, STREAMING
+from ..models import INTERRUPTED, STREAMING, as_utc
 from .bus import Subscription
 from .graphemes import split_graphemes
 from .live import Outcome, bring_forward, outcome_of, start_event_data
@@ -32,9 +32,7 @@ DELETED = Outcome(None, {"code": "deleted", "message": "The record was deleted."
 
 
 def _to_monotonic(timestamp: str) -> float:
-    moment = datetime.fromisoformat(timestamp)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
+    moment = as_utc(datetime.fromisoformat(timestamp))
     return time.monotonic() - (datetime.now(UTC) - moment).total_seconds()
 
 

@@ -40,6 +40,7 @@ from typing import Any
 import gevent
 from flask import Flask
 
+from ..database_errors import is_database_unavailable
 from ..models import COMPLETED, FAILED, INTERRUPTED
 from . import telemetry
 from .assessment import assessment_at_end
@@ -55,7 +56,6 @@ from .records import (
     end_unsaved_record,
     final_state,
     finish_record,
-    is_database_unavailable,
     record_as_saved,
 )
 from .spool import spool_record

@@ -28,9 +28,10 @@ from collections import defaultdict
 
 from flask import Flask
 
+from ..database_errors import is_database_unavailable
 from .bus import NullBus, RedisBus
 from .live import Generation, live_generations
-from .records import flush_progress, is_database_unavailable
+from .records import flush_progress
 
 log = logging.getLogger(__name__)
 

@@ -45,8 +45,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..database_errors import is_database_unavailable
 from .file_lock import exclusive_lock
-from .records import SAVED, is_database_unavailable, save_spooled_record
+from .records import SAVED, save_spooled_record
 
 log = logging.getLogger(__name__)
 
