@@ -1,7 +1,9 @@
-"""How a record's events are written on the wire, one encoder per protocol.
+"""What a record's events hold in each protocol, one encoder per protocol.
 
 The event stream (`events.py`) decides what to send and when: the opening, one
-character at a time, the end, a keep-alive. An encoder turns each into bytes:
+character at a time, the end, a keep-alive. An encoder says what each event
+holds (its name, id and data) and `sse.py` frames it; the per-character
+`delta` is an `EventFrame`, framed once per stream or protocol:
 - `NativeEncoder`: this API's own events (`start`, `delta` with `id: n`,
   `done` / `error` with `id: N+1`, `: ping`).
 - `AiSdkEncoder`: the Vercel AI SDK's UI message stream (v1). Only the keys and
