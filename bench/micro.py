@@ -2,8 +2,8 @@
 
     .venv/bin/python bench/micro.py [--streams 400] [--seconds 5]
 
-- encoder: µs per `delta` event for the bench's 1,189-character text, split into
-  graphemes as the producer does (`encode_delta`, and the native encoder).
+- encoders: µs per `delta` event for the bench's 1,189-character text, split into
+  graphemes as the producer does, in each protocol (native, AI SDK, OpenAI).
 - pacers, under gevent as in a gunicorn worker: N greenlets each wait for a
   character due every 20 ms (start times spread over one delay), for a few
   seconds; CPU µs per wake-up and lateness (wake-up minus due time) for
@@ -24,11 +24,14 @@ import gevent  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from interview.feedback.encoders import NativeEncoder  # noqa: E402
+from interview.feedback.encoders import (  # noqa: E402
+    AiSdkEncoder,
+    NativeEncoder,
+    OpenAIChunkEncoder,
+)
 from interview.feedback.graphemes import split_graphemes  # noqa: E402
 from interview.feedback.pacing import Pacer, SharedPacer  # noqa: E402
 from interview.schemas import feedback_schema  # noqa: E402
-from interview.sse import encode_delta  # noqa: E402
 
 TEXT = (
     "Your answer shows real ownership of the incident 👏🏽: you name the symptom, the "
@@ -41,8 +44,13 @@ TEXT = (
 
 def bench_encoder(rounds: int) -> None:
     characters = split_graphemes(TEXT)
-    encoder = NativeEncoder(feedback_schema.dump)
-    for name, encode in (("encode_delta", encode_delta), ("NativeEncoder.delta", encoder.delta)):
+    encoders = (
+        ("NativeEncoder", NativeEncoder(feedback_schema.dump)),
+        ("AiSdkEncoder", AiSdkEncoder("AbCdEfGhIjKlMnOpQrStUv", feedback_schema.dump)),
+        ("OpenAIChunkEncoder", OpenAIChunkEncoder("AbCdEfGhIjKlMnOpQrStUv", "gpt-4o-mini", True)),
+    )
+    for name, encoder in encoders:
+        encode = encoder.delta
         started = time.perf_counter()
         for _ in range(rounds):
             for index, character in enumerate(characters, 1):

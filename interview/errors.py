@@ -15,8 +15,8 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from .database_errors import is_database_unavailable
 from .extensions import db
-from .feedback.records import is_database_unavailable
 
 PROBLEM_MIMETYPE = "application/problem+json"
 DATABASE_RETRY_AFTER_S = 5

@@ -3,7 +3,7 @@
 They also describe the API: `api/openapi.py` builds the OpenAPI document from them.
 """
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 import regex
 from flask import current_app
@@ -22,7 +22,7 @@ from .feedback.rubric import (
     SCALE_MIN,
     STAR_PARTS,
 )
-from .models import STATUSES
+from .models import STATUSES, as_utc
 
 # C0/C1 control characters other than tab, LF and CR: PostgreSQL cannot store NUL,
 # and none of them belongs in an interview answer.
@@ -69,7 +69,7 @@ class UTCDateTime(fields.DateTime):
 
     def _serialize(self, value: datetime | None, attr, obj, **kwargs):
         if value is not None:
-            value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+            value = as_utc(value)
         return super()._serialize(value, attr, obj, **kwargs)
 
 

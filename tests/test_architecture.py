@@ -1,8 +1,11 @@
 """Imports point one way, from the edges to the core (the layers of `docs/architecture.md`).
 
-- The domain (`interview.feedback`) imports no schema, blueprint or command,
-  and never reads the request: the edges (`api/`, `web/`, `cli/`) call it.
-- `sse.py` is the wire format only: nothing of the app.
+- The domain (`interview.feedback`) imports no schema, blueprint, command or
+  Flask at all: the edges (`api/`, `web/`, `cli/`) call it and hand it the runtime.
+- `sse.py` is the wire format only: nothing of the app. `database_errors.py`
+  and `request_identity.py` are low-level helpers: nothing of the app either.
+- `errors.py` and `observability/` are app-level infrastructure: they depend
+  only downward, never on the edges or the domain.
 - `api/` and `web/` never import each other; what both need is in the domain.
 - The models know nothing of schemas, views or the domain.
 """
@@ -59,12 +62,14 @@ RULES = [
             "interview.api",
             "interview.web",
             "interview.cli",
-            "flask.request",
-            "flask.g",
-            "flask.session",
+            "flask",
         ),
     ),
     ("sse.py", ("interview", "flask")),
+    ("database_errors.py", ("interview",)),
+    ("request_identity.py", ("interview",)),
+    ("errors.py", ("interview.api", "interview.web", "interview.feedback", "interview.cli")),
+    ("observability", ("interview.api", "interview.web", "interview.feedback", "interview.cli")),
     ("api", ("interview.web",)),
     ("web", ("interview.api",)),
     (

@@ -2,7 +2,14 @@
 
 import pytest
 
-from interview.sse import HEARTBEAT, encode_delta, encode_event, encode_retry, to_json
+from interview.sse import (
+    HEARTBEAT,
+    SLOT,
+    EventFrame,
+    encode_event,
+    encode_retry,
+    to_json,
+)
 
 
 @pytest.mark.parametrize(
@@ -22,22 +29,52 @@ def test_encode_event(data, event, event_id, expected):
     assert encode_event(data, event=event, event_id=event_id) == expected
 
 
+FRAMES = [
+    ({"text": SLOT}, "delta"),
+    ({"type": "text-delta", "id": "abc-text", "delta": SLOT}, None),
+    ({"choices": [{"delta": {"content": SLOT}, "finish_reason": None}]}, None),
+    ({"text": SLOT}, "del\r\nta"),
+]
+TEXTS = ["G", "\n", "\r\n", '"', "\\", "한", "👩‍💻", "\u2028", "\0", ""]
+
+
+@pytest.mark.parametrize(("data", "event"), FRAMES)
+@pytest.mark.parametrize("text", TEXTS)
+@pytest.mark.parametrize("event_id", [None, 1, 12345])
+def test_event_frame_writes_what_encode_event_writes(data, event, text, event_id):
+    filled = to_json(data).replace(to_json(SLOT), to_json(text))
+    frame = EventFrame(data, event=event)
+    encoded = frame.encode(text, event_id)
+    assert encoded == encode_event(filled, event=event, event_id=event_id)
+    assert frame.encode(text, event_id) == encoded  # the cached event is the same
+    assert encoded.count("\n") == 2 + (event is not None) + (event_id is not None)
+    assert "\r" not in encoded
+
+
 @pytest.mark.parametrize(
-    ("index", "text", "expected"),
+    ("data", "event", "text", "event_id", "expected"),
     [
-        (1, "G", 'id: 1\nevent: delta\ndata: {"text": "G"}\n\n'),
-        (2, "\n", 'id: 2\nevent: delta\ndata: {"text": "\\n"}\n\n'),
-        (3, "\r\n", 'id: 3\nevent: delta\ndata: {"text": "\\r\\n"}\n\n'),
-        (4, '"', 'id: 4\nevent: delta\ndata: {"text": "\\""}\n\n'),
-        (5, "한", 'id: 5\nevent: delta\ndata: {"text": "한"}\n\n'),
-        (6, "👩‍💻", 'id: 6\nevent: delta\ndata: {"text": "👩‍💻"}\n\n'),
-        (7, "\u2028", 'id: 7\nevent: delta\ndata: {"text": "\u2028"}\n\n'),
+        ({"text": SLOT}, "delta", "G", 1, 'id: 1\nevent: delta\ndata: {"text": "G"}\n\n'),
+        ({"text": SLOT}, "delta", "\n", 2, 'id: 2\nevent: delta\ndata: {"text": "\\n"}\n\n'),
+        ({"a": [SLOT, 1]}, None, "é", None, 'data: {"a": ["é", 1]}\n\n'),
+        ({"a": SLOT}, None, "x", 9, 'id: 9\ndata: {"a": "x"}\n\n'),
     ],
 )
-def test_encode_delta_keeps_every_character_on_one_data_line(index, text, expected):
-    encoded = encode_delta(index, text)
-    assert encoded == expected
-    assert encoded.count("\n") == 4 and "\r" not in encoded
+def test_event_frame(data, event, text, event_id, expected):
+    assert EventFrame(data, event=event).encode(text, event_id) == expected
+
+
+def test_event_frame_starts_its_cache_afresh_when_full():
+    frame = EventFrame({"text": SLOT})
+    for number in range(EventFrame.MAX_CACHED + 10):
+        expected = f'id: {number}\ndata: {{"text": "{number}"}}\n\n'
+        assert frame.encode(str(number), number) == expected
+
+
+@pytest.mark.parametrize("data", [{"text": "no slot"}, {"a": SLOT, "b": SLOT}])
+def test_event_frame_needs_exactly_one_slot(data):
+    with pytest.raises(ValueError):
+        EventFrame(data)
 
 
 def test_retry_and_heartbeat():

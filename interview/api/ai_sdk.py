@@ -12,6 +12,7 @@ from typing import Any
 from flask import Response
 
 from .streaming import event_stream_response
+from .text_parts import text_of_parts
 
 PROTOCOL = "ai-sdk"
 CHAT_ONLY_KEYS = ("messages", "id", "trigger", "messageId")
@@ -23,8 +24,7 @@ def _text_of(message: Any) -> str | None:
         return None
     parts = message.get("parts")
     if isinstance(parts, list):
-        texts = [p.get("text") for p in parts if isinstance(p, dict) and p.get("type") == "text"]
-        return "".join(t for t in texts if isinstance(t, str))
+        return text_of_parts(parts)
     content = message.get("content")
     return content if isinstance(content, str) else None
 

@@ -26,6 +26,7 @@ from .limits import caller_admission, too_many_open_streams
 from .negotiation import json_body
 from .owners import current_owner
 from .streaming import event_stream_response
+from .text_parts import text_of_parts
 
 bp = Blueprint("openai", __name__, url_prefix="/openai")
 
@@ -37,8 +38,7 @@ def _content_text(content: Any) -> str | None:
     if isinstance(content, str):
         return content
     if isinstance(content, list):  # content parts
-        texts = [p.get("text") for p in content if isinstance(p, dict) and p.get("type") == "text"]
-        return "".join(t for t in texts if isinstance(t, str))
+        return text_of_parts(content)
     return None
 
 

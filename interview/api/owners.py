@@ -7,6 +7,7 @@ from werkzeug.exceptions import Unauthorized
 from ..api_keys import owner_of_events_token, owner_of_key
 from ..browser_session import browser_owner, has_valid_csrf_token
 from ..feedback.records import ANYONE
+from ..request_identity import bearer_token
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 EVENTS_ENDPOINT = "api.feedback.feedback_events_stream"
@@ -66,8 +67,8 @@ def _owner_from_token() -> str | None:
 
 
 def _owner_from_bearer_key() -> str:
-    scheme, _, presented = request.headers.get("Authorization", "").partition(" ")
-    owner = owner_of_key(presented.strip()) if scheme.lower() == "bearer" else None
+    token = bearer_token()
+    owner = owner_of_key(token) if token else None
     if owner is None:
         raise Unauthorized(
             "Send a valid API key: Authorization: Bearer <key>.",

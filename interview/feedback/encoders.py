@@ -1,7 +1,9 @@
-"""How a record's events are written on the wire, one encoder per protocol.
+"""What a record's events hold in each protocol, one encoder per protocol.
 
 The event stream (`events.py`) decides what to send and when: the opening, one
-character at a time, the end, a keep-alive. An encoder turns each into bytes:
+character at a time, the end, a keep-alive. An encoder says what each event
+holds (its name, id and data) and `sse.py` frames it; the per-character
+`delta` is an `EventFrame`, framed once per stream or protocol:
 - `NativeEncoder`: this API's own events (`start`, `delta` with `id: n`,
   `done` / `error` with `id: N+1`, `: ping`).
 - `AiSdkEncoder`: the Vercel AI SDK's UI message stream (v1). Only the keys and
@@ -19,7 +21,7 @@ import time
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from ..sse import HEARTBEAT, encode_delta, encode_event, encode_retry, to_json
+from ..sse import HEARTBEAT, SLOT, EventFrame, encode_event, encode_retry, to_json
 from .live import Outcome
 from .record import FeedbackRecord
 
@@ -45,6 +47,7 @@ def error_of(outcome: Outcome) -> dict[str, str]:
 class NativeEncoder:
     heartbeat = HEARTBEAT
     replay_key = "native"
+    _delta = EventFrame({"text": SLOT}, event="delta")
 
     def __init__(self, record_data: RecordData) -> None:
         self.record_data = record_data
@@ -53,7 +56,7 @@ class NativeEncoder:
         return encode_retry() + encode_event(to_json(start), event="start")
 
     def delta(self, index: int, text: str) -> str:
-        return encode_delta(index, text)
+        return self._delta.encode(text, index)
 
     def terminal(self, outcome: Outcome, event_id: int) -> str:
         if outcome.error is not None:
@@ -62,11 +65,11 @@ class NativeEncoder:
         return encode_event(to_json(record), event="done", event_id=event_id)
 
 
-DONE = "data: [DONE]\n\n"
+DONE = encode_event("[DONE]")
 
 
-def _data(part: Any) -> str:
-    return f"data: {to_json(part)}\n\n"
+def _data(part: Any, event_id: int | None = None) -> str:
+    return encode_event(to_json(part), event_id=event_id)
 
 
 class AiSdkEncoder:
@@ -77,8 +80,7 @@ class AiSdkEncoder:
         self.record_data = record_data
         self.text_id = f"{feedback_id}-text"
         self.replay_key = f"ai-sdk {feedback_id}"
-        text_id = to_json(self.text_id)
-        self._delta_head = f'\ndata: {{"type": "text-delta", "id": {text_id}, "delta": '
+        self._delta = EventFrame({"type": "text-delta", "id": self.text_id, "delta": SLOT})
 
     def opening(self, start: dict[str, Any]) -> str:
         metadata = {
@@ -93,19 +95,19 @@ class AiSdkEncoder:
         )
 
     def delta(self, index: int, text: str) -> str:
-        return f"id: {index}{self._delta_head}{to_json(text)}}}\n\n"
+        return self._delta.encode(text, index)
 
     def terminal(self, outcome: Outcome, event_id: int) -> str:
         if outcome.error is not None:
             error = error_of(outcome)
             text = f"{error['code']}: {error['message']}"
-            return f"id: {event_id}\n" + _data({"type": "error", "errorText": text}) + DONE
+            return _data({"type": "error", "errorText": text}, event_id) + DONE
         record = self.record_data(outcome.record)
+        finish = {"type": "finish", "messageMetadata": {"status": outcome.record.status}}
         return (
             _data({"type": "text-end", "id": self.text_id})
             + _data({"type": "data-feedback", "id": self.feedback_id, "data": record})
-            + f"id: {event_id}\n"
-            + _data({"type": "finish", "messageMetadata": {"status": outcome.record.status}})
+            + _data(finish, event_id)
             + DONE
         )
 
@@ -119,20 +121,26 @@ class OpenAIChunkEncoder:
         self.model = model
         self.include_usage = include_usage
         self.created = int(time.time())
-        self._head = (
-            f'data: {{"id": {to_json(self.completion_id)}, "object": "chat.completion.chunk", '
-            f'"created": {self.created}, "model": {to_json(model)}, '
-        )
+        self._delta = EventFrame(self._chunk_data([_choice({"content": SLOT})]))
+
+    def _chunk_data(self, choices: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
+        return {
+            "id": self.completion_id,
+            "object": "chat.completion.chunk",
+            "created": self.created,
+            "model": self.model,
+            "choices": choices,
+            **extra,
+        }
 
     def _chunk(self, delta: dict[str, Any], finish_reason: str | None = None) -> str:
-        choice = {"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish_reason}
-        return f'{self._head}"choices": [{to_json(choice)}]}}\n\n'
+        return _data(self._chunk_data([_choice(delta, finish_reason)]))
 
     def opening(self, start: dict[str, Any]) -> str:
         return self._chunk({"role": "assistant", "content": ""})
 
     def delta(self, index: int, text: str) -> str:
-        return self._chunk({"content": text})
+        return self._delta.encode(text)
 
     def terminal(self, outcome: Outcome, event_id: int) -> str:
         if outcome.error is not None:
@@ -142,8 +150,12 @@ class OpenAIChunkEncoder:
         ending = self._chunk({}, "stop")
         if self.include_usage:
             usage = chat_usage(outcome.record.usage)
-            ending += f'{self._head}"choices": [], "usage": {to_json(usage)}}}\n\n'
+            ending += _data(self._chunk_data([], usage=usage))
         return ending + DONE
+
+
+def _choice(delta: dict[str, Any], finish_reason: str | None = None) -> dict[str, Any]:
+    return {"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish_reason}
 
 
 def chat_usage(usage: dict[str, Any] | None) -> dict[str, int] | None:

@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 
 import redis
 
-from ..models import INTERRUPTED, STREAMING
+from ..models import INTERRUPTED, STREAMING, as_utc
 from .bus import Subscription
 from .graphemes import split_graphemes
 from .live import Outcome, bring_forward, outcome_of, start_event_data
@@ -32,8 +32,7 @@ DELETED = Outcome(None, {"code": "deleted", "message": "The record was deleted."
 
 
 def _to_monotonic(moment: datetime) -> float:
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
+    moment = as_utc(moment)
     return time.monotonic() - (datetime.now(UTC) - moment).total_seconds()
 
 

@@ -8,13 +8,13 @@ same key with a different request is a conflict.
 
 import hashlib
 import json
-from datetime import UTC, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
-from ..models import utcnow
+from ..models import as_utc, utcnow
 from .records import find_by_idempotency_key, release_idempotency_key
 
 KEY_LIFETIME = timedelta(hours=24)
@@ -39,10 +39,7 @@ def earlier_record_id(owner: str | None, key: str, digest: str) -> str | None:
     record = find_by_idempotency_key(scoped_key(owner, key))
     if record is None:
         return None
-    created = record.created_at
-    if created.tzinfo is None:
-        created = created.replace(tzinfo=UTC)
-    if utcnow() - created > KEY_LIFETIME:
+    if utcnow() - as_utc(record.created_at) > KEY_LIFETIME:
         release_idempotency_key(record.feedback_id)
         return None
     if record.request_digest != digest:

@@ -39,6 +39,7 @@ from itertools import accumulate
 
 import gevent
 
+from ..database_errors import is_database_unavailable
 from ..models import COMPLETED, FAILED, INTERRUPTED
 from . import telemetry
 from .assessment import assessment_at_end
@@ -49,7 +50,7 @@ from .pacing import after_due_streams, under_gevent
 from .providers import ProviderError
 from .providers.base import FeedbackInput
 from .record import FeedbackRecord, RecordEnd
-from .records import end_unsaved_record, final_state, finish_record, is_database_unavailable
+from .records import end_unsaved_record, final_state, finish_record
 from .runtime import Runtime
 from .spool import spool_line, spool_record
 from .storable import storable_text

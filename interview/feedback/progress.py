@@ -28,9 +28,10 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import Any
 
+from ..database_errors import is_database_unavailable
 from .bus import NullBus, RedisBus
 from .live import Generation
-from .records import flush_progress, is_database_unavailable
+from .records import flush_progress
 
 log = logging.getLogger(__name__)
 

@@ -10,16 +10,15 @@ These are plain values: the API's JSON of a record is its schema's business
 """
 
 from dataclasses import dataclass, fields, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from ..models import Feedback
+from ..models import Feedback, as_utc
 
 
 def utc_isoformat(moment: datetime) -> str:
     """ISO 8601 in UTC; a naive time is UTC (SQLite hands timestamps back without a zone)."""
-    moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-    return moment.isoformat()
+    return as_utc(moment).isoformat()
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,11 +20,18 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, and_, bindparam, or_, select, true, update
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from ..extensions import db
-from ..models import COMPLETED, FAILED, INTERRUPTED, STREAMING, Feedback, new_feedback_id, utcnow
+from ..models import (
+    COMPLETED,
+    FAILED,
+    INTERRUPTED,
+    STREAMING,
+    Feedback,
+    as_utc,
+    new_feedback_id,
+    utcnow,
+)
 from .record import FeedbackRecord, NewRecord, RecordEnd
 from .scoring import parse_score
 
@@ -368,9 +375,7 @@ def is_stale(record: Feedback, stale_after_s: float) -> bool:
     """
     if record.worker_id is not None:
         return False
-    last_sign = record.progress_at or record.created_at
-    if last_sign.tzinfo is None:
-        last_sign = last_sign.replace(tzinfo=UTC)
+    last_sign = as_utc(record.progress_at or record.created_at)
     return utcnow() - last_sign > timedelta(seconds=stale_after_s)
 
 
@@ -399,17 +404,6 @@ def release_idempotency_key(feedback_id: str) -> None:
         update(Feedback).where(Feedback.feedback_id == feedback_id).values(idempotency_key=None)
     )
     db.session.commit()
-
-
-def is_database_unavailable(exc: BaseException) -> bool:
-    """True when an error means the database cannot be reached right now, not a bad query.
-
-    Lost or refused connections are `OperationalError` (or `InterfaceError` on a
-    connection already closed); a full pool is SQLAlchemy's `TimeoutError`.
-    """
-    if isinstance(exc, OperationalError | InterfaceError | PoolTimeoutError):
-        return True
-    return isinstance(exc, DBAPIError) and exc.connection_invalidated
 
 
 SAVED, ALREADY_SAVED, GONE = "saved", "already saved", "gone"

@@ -46,9 +46,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from ..database_errors import is_database_unavailable
 from .file_lock import exclusive_lock
 from .record import FeedbackRecord, utc_isoformat
-from .records import SAVED, is_database_unavailable, save_spooled_record
+from .records import SAVED, save_spooled_record
 
 log = logging.getLogger(__name__)
 

@@ -2,27 +2,21 @@
 
 import hmac
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app
 from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import Unauthorized
 
+from ..request_identity import bearer_token
 from .metrics import exposition
 
 bp = Blueprint("metrics", __name__)
-
-
-def _presented_token() -> str:
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    return token.strip() if scheme.lower() == "bearer" else ""
 
 
 @bp.get("/metrics")
 def scrape():
     """Return every metric of every worker in Prometheus' text format."""
     expected = current_app.config["INTERVIEW_METRICS_TOKEN"]
-    if expected is not None and not hmac.compare_digest(
-        _presented_token().encode(), expected.encode()
-    ):
+    if expected is not None and not hmac.compare_digest(bearer_token().encode(), expected.encode()):
         raise Unauthorized(
             "Scraping the metrics needs the metrics token: Authorization: Bearer <token>.",
             www_authenticate=WWWAuthenticate("bearer", {"realm": "metrics"}),

@@ -20,7 +20,7 @@ import uuid
 
 from flask import Flask, Response, current_app, g, has_request_context, request
 
-from ..api.callers import client_address
+from ..request_identity import client_address
 from . import metrics
 from .endpoint import bp as metrics_bp
 from .logs import configure_logging
