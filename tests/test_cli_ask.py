@@ -33,7 +33,9 @@ API_KEY = "k" * 24
 class Ask:
     """`flask --app app feedback ask` in a subprocess; stdout read as it arrives, with times."""
 
-    def __init__(self, environ: dict[str, str], *args: str, answer: str = ANSWER) -> None:
+    def __init__(
+        self, environ: dict[str, str], *args: str, answer: str = ANSWER, one_screen=False
+    ) -> None:
         inherited = {
             k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "INTERVIEW_"))
         }
@@ -45,7 +47,7 @@ class Ask:
             env={**inherited, **environ, "LOGNAME": "tester"},
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
+            stderr=subprocess.STDOUT if one_screen else subprocess.PIPE,
         )
         self.process.stdin.write(answer.encode())
         self.process.stdin.close()
@@ -72,9 +74,10 @@ class Ask:
 
     def finish(self) -> tuple[int, str]:
         self.read()
-        stderr = self.process.stderr.read().decode()
+        stderr = self.process.stderr.read().decode() if self.process.stderr else ""
         self.process.stdout.close()
-        self.process.stderr.close()
+        if self.process.stderr:
+            self.process.stderr.close()
         return self.process.wait(timeout=30), stderr
 
     @property
@@ -114,6 +117,22 @@ def test_the_feedback_is_paced_into_the_terminal_and_saved(make_app, database_ur
     assert record.owner == "cli:tester"
     assert record.delay_ms == delay_ms
     assert upstream.requests[-1].body["stream"] is True
+
+
+def test_log_lines_never_land_inside_the_streamed_text(make_app, database_url, upstream):
+    """Standard output and error on one screen, as in a terminal: the log line comes after."""
+    upstream.configure(text=TEXT, chunk_chars=5)
+    make_app()
+    environ = base_environment(database_url, upstream, INTERVIEW_STREAM_DELAY_MS="5")
+
+    ask = Ask(environ, one_screen=True)
+    status, _ = ask.finish()
+
+    assert status == 0, ask.text
+    assert ask.text.startswith(TEXT + "\n"), ask.text
+    after = ask.text[len(TEXT) :]
+    assert "INFO interview.generations: generation ended" in after
+    assert after.index("generation ended") < after.index("record ")
 
 
 def test_delay_ms_overrides_the_configured_pace(make_app, database_url, upstream, tmp_path):

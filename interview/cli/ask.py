@@ -6,7 +6,9 @@ producer thread, the pacer (INTERVIEW_STREAM_DELAY_MS unless `--delay-ms`),
 and the record saved at the end. Deliberate choices:
 - The feedback goes to standard output, each character when it falls due,
   flushed at once; the summary (record id, status, score) goes to standard
-  error, so `> feedback.md` keeps only the feedback.
+  error, so `> feedback.md` keeps only the feedback. Log lines (the
+  generation's own, at INFO) are held while the feedback streams and written
+  to standard error after it, so they never land inside the text on screen.
 - Ctrl-C stops the generation as the API's cancel does: the upstream is
   closed, the characters already received are printed at once, and the record
   is saved `interrupted` with them. Ctrl-C again changes nothing; the save is
@@ -35,10 +37,12 @@ from ..feedback.maintenance import watch_live_generations
 from ..feedback.runtime import Runtime
 from ..feedback.service import inline_feedback_events, start_feedback
 from ..models import COMPLETED, INTERRUPTED
+from ..observability.logs import logs_held_back
 from ..schemas import feedback_request_schema
 from .owner import terminal_owner
 
 EXIT_FAILED, EXIT_REFUSED, EXIT_INTERRUPTED = 1, 2, 130
+LOG_LINE_WAIT_S = 5.0
 
 
 class TerminalEncoder:
@@ -85,7 +89,10 @@ def ask_command(
     done = threading.Event()
     watch_live_generations(runtime, done)  # a cancel from the API stops this one too
     try:
-        outcome = print_feedback(runtime, generation)
+        with logs_held_back():
+            outcome = print_feedback(runtime, generation)
+            generation.wait_produced(LOG_LINE_WAIT_S)  # its log line comes last
+            click.echo("", err=True)
     finally:
         done.set()
     sys.exit(report(outcome))
@@ -152,7 +159,6 @@ def print_feedback(runtime: Runtime, generation: Generation) -> Outcome:
 def report(outcome: Outcome) -> int:
     """Print the summary line; return the exit status."""
     record = outcome.record
-    click.echo("", err=True)
     if record is None:
         click.secho(f"Not saved: {outcome.error['message']}", fg="red", err=True)
         return EXIT_FAILED

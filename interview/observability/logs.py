@@ -12,6 +12,8 @@ write gunicorn's own lines in the same format.
 import json
 import logging
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 HANDLER_NAME = "interview"
@@ -89,3 +91,37 @@ def configure_logging(log_format: str, *filters: logging.Filter) -> None:
     logging.getLogger("werkzeug").setLevel(
         logging.WARNING if log_format == "json" else logging.NOTSET
     )
+
+
+@contextmanager
+def logs_held_back() -> Iterator[None]:
+    """Hold the log records of this process until the block ends, then write them.
+
+    For a command that streams text to a terminal: standard error shares the
+    screen with standard output, and a line written mid-stream would land
+    inside the text.
+    """
+    root = logging.getLogger()
+    writers = [handler for handler in root.handlers if handler.get_name() == HANDLER_NAME]
+    held: list[logging.LogRecord] = []
+    holder = _Holder(held)
+    for writer in writers:
+        root.removeHandler(writer)
+    root.addHandler(holder)
+    try:
+        yield
+    finally:
+        root.removeHandler(holder)
+        for writer in writers:
+            root.addHandler(writer)
+            for record in held:
+                writer.handle(record)
+
+
+class _Holder(logging.Handler):
+    def __init__(self, held: list[logging.LogRecord]) -> None:
+        super().__init__()
+        self.held = held
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.held.append(record)
