@@ -124,6 +124,14 @@ def test_the_trend_holds_derived_scores_only_with_their_method():
     assert derived_score_trend(attempts) == [("02 Dec", 5, "heuristic"), ("04 Dec", 6, "model")]
 
 
+def test_trend_points_of_the_same_day_are_told_apart_by_their_time():
+    morning = attempt(judged=assessment(), day=3)
+    evening = attempt(judged=assessment(), day=3)
+    evening.created_at = evening.created_at.replace(hour=18, minute=5)
+    labels = [label for label, _, _ in derived_score_trend([morning, evening])]
+    assert labels == ["03 Dec 00:00", "03 Dec 18:05"]
+
+
 def test_the_answer_changes_word_by_word_with_long_unchanged_runs_cut():
     same = "one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
     before = "I met them. " + same + "We shipped."

@@ -230,8 +230,9 @@ def test_history_comparison_and_trend_are_private_to_the_browser(browser, page, 
         " assessment's own variation, not a change in your answer."
     )
     assert page.locator("svg.chart circle").count() == 2
+    same_day = r"\d\d \w+ \d\d:\d\d"  # two attempts of one day: told apart by the time
     expect(page.locator("svg.chart")).to_have_attribute(
-        "aria-label", re.compile(r"Overall scores: \d\d \w+ 6/10, \d\d \w+ 8/10")
+        "aria-label", re.compile(rf"Overall scores: {same_day} 6/10, {same_day} 8/10")
     )
     expect(page.locator(".chart-note")).to_have_text(
         "The overall score is derived from the five criteria."
@@ -283,11 +284,31 @@ def test_errors_are_shown_next_to_their_cause_with_a_retry(page, site, fake_open
     fake_openai.enqueue(Fault(status=500))
     page.fill("#answer", ANSWER)
     page.click("#submit")
-    expect(page.locator("#stream-error")).to_contain_text("Your answer is saved")
+    said = r"^No feedback this time: .+\. Your answer is saved; press Retry to ask again\.$"
+    expect(page.locator("#stream-error")).to_have_text(re.compile(said))
+    assert ".)." not in page.inner_text("#stream-error")
     expect(page.locator("#retry")).to_be_visible()
     page.click("#retry")
     feedback_id = wait_done(page)
     assert record(site, feedback_id)["feedback"] == PLAIN
+
+
+def test_ctrl_enter_sends_the_answer_and_every_page_has_its_icon(page, site, fake_openai):
+    configure(fake_openai, PLAIN)
+    missing: list[str] = []
+    page.on("response", lambda r: missing.append(r.url) if r.status == 404 else None)
+    page.goto(site.url + "/")
+    page.fill("#question", QUESTION)
+    page.fill("#answer", ANSWER)
+    page.press("#answer", "Control+Enter")
+    feedback_id = wait_done(page)
+    assert record(site, feedback_id)["answer"] == ANSWER
+    page.goto(f"{site.url}/feedback/{feedback_id}")
+    icon = page.locator('link[rel="icon"]')
+    expect(icon).to_have_attribute("type", "image/svg+xml")
+    response = page.request.get(site.url + icon.get_attribute("href"))
+    assert response.status == 200 and response.headers["content-type"].startswith("image/svg+xml")
+    assert missing == []
 
 
 def test_an_answer_that_is_not_one_yet_is_refused_next_to_it(page, site, fake_openai):

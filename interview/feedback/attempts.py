@@ -1,5 +1,6 @@
 """A candidate's attempts: grouped by question, compared with the previous one, scored over time."""
 
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -159,10 +160,18 @@ def _keyword_star(current: Feedback, previous: Feedback) -> dict[str, list[str]]
 
 
 def derived_score_trend(attempts: list[Feedback]) -> list[tuple[str, int, str]]:
-    """(date label, overall score, method) of each attempt whose assessment has an overall
-    score, oldest first: the trend is drawn on the derived score only."""
+    """(label, overall score, method) of each attempt whose assessment has an overall
+    score, oldest first: the trend is drawn on the derived score only. The label is
+    the day, with the time where two attempts share a day."""
+    scored = [
+        a for a in attempts if usable_assessment(a.assessment) and a.assessment.get("overall")
+    ]
+    days = Counter(a.created_at.date() for a in scored)
     return [
-        (a.created_at.strftime("%d %b"), a.assessment["overall"], a.assessment.get("method", MODEL))
-        for a in attempts
-        if usable_assessment(a.assessment) and a.assessment.get("overall") is not None
+        (
+            a.created_at.strftime("%d %b %H:%M" if days[a.created_at.date()] > 1 else "%d %b"),
+            a.assessment["overall"],
+            a.assessment.get("method", MODEL),
+        )
+        for a in scored
     ]

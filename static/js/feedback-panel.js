@@ -142,7 +142,8 @@ window.FeedbackPanel = (function () {
       $("stop").hidden = true;
       const message = error.code === "connection"
         ? "The connection was lost. Your answer is saved; open your history to see it."
-        : "The feedback service failed (" + error.message + "). Your answer is saved.";
+        : "No feedback this time: " + error.message.replace(/\.?$/, ".")
+          + " Your answer is saved; press Retry to ask again.";
       $("stream-error").textContent = message;
       $("stream-error").hidden = false;
       this.status("Failed.");

@@ -132,6 +132,12 @@
     event.preventDefault();
     submit();
   });
+  form.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey) && !$("submit").disabled) {
+      event.preventDefault();
+      submit();
+    }
+  });
 
   const resumable = window.FeedbackStream.resumable();
   if (resumable) {
