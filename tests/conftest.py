@@ -9,7 +9,6 @@ with the reason, except in CI (CI=true), where they fail.
 
 import os
 import secrets
-import shutil
 import time
 import uuid
 from collections.abc import Iterator
@@ -36,6 +35,8 @@ POSTGRES_ADMIN_URL = os.environ.get(
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 CHROMIUM = "/usr/bin/chromium"
 CLIENTS = Path(__file__).resolve().parent / "clients"
+# The clients' own pinned Node.js (the package `node`), whatever the machine has.
+NODE = CLIENTS / "node_modules" / ".bin" / "node"
 BACKENDS = ("sqlite", "postgresql")
 
 
@@ -91,7 +92,7 @@ def browser() -> Browser:
 @pytest.fixture(scope="session")
 def node_clients():
     def installed() -> None:
-        if shutil.which("node") is None or not (CLIENTS / "node_modules").is_dir():
+        if not NODE.is_file():
             raise RuntimeError("run: npm ci --prefix tests/clients")
 
     require_service("the pinned frontend clients", installed)

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from .conftest import NODE
+
 TEXT = "Solid answer 👍🏽\n\n**Strengths**\n- Clear ownership.\n\nScore: 8/10"
 QUESTION = "Tell me about a project you led."
 ANSWER = "I led our billing migration and we halved the failed payments."
@@ -23,7 +25,7 @@ def server(server_factory):
 
 def run_node(clients: Path, script: str, *args: str) -> dict:
     result = subprocess.run(
-        ["node", script, *args], cwd=clients, capture_output=True, text=True, timeout=60
+        [str(NODE), script, *args], cwd=clients, capture_output=True, text=True, timeout=60
     )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])

@@ -38,6 +38,7 @@ from interview.feedback.records import list_records
 from interview.schemas import feedback_schema
 from interview.sse import HEARTBEAT, encode_event
 
+from .conftest import NODE
 from .factories import feedback_record, stored_record
 
 PROPERTIES = settings(
@@ -62,7 +63,7 @@ class EventSourceParser:
 
     def __init__(self, clients_dir) -> None:
         self.process = subprocess.Popen(
-            ["node", "sse_parse.mjs"],
+            [str(NODE), "sse_parse.mjs"],
             cwd=clients_dir,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
