@@ -1,9 +1,10 @@
 """Every environment variable the service reads, declared once: how it is parsed, its
-default, and the words of the README's configuration table.
+default, and the words of the configuration table in docs/configuration.md.
 
-`load_config` (config.py) walks `SETTINGS`; `flask config table` prints the README's
-table from it. The module imports only the standard library, so gunicorn.conf.py can
-load it by path in the arbiter without importing the app (`setting(name).read`).
+`load_config` (config.py) walks `SETTINGS`; `flask config table` prints the
+configuration table from it. The module imports only the standard library, so
+gunicorn.conf.py can load it by path in the arbiter without importing the app
+(`setting(name).read`).
 
 A parser takes the variable's name and its raw value and raises `ConfigError`,
 naming the variable, for a value the service cannot use.
@@ -182,7 +183,7 @@ def _networks(name: str, raw: str) -> tuple[ipaddress.IPv4Network | ipaddress.IP
 class Setting:
     """One environment variable, or a row of them read together outside `load_config`.
 
-    `description` and `default_text` are the README table's "meaning" and "default"
+    `description` and `default_text` are the configuration table's "meaning" and "default"
     cells. A setting with a `parse` is read by `load_config` into the app's config
     under the variable's own name, or `stored_as`; a `default` of None on a setting whose
     default depends on another is filled in by `load_config` after the table walk.
@@ -208,7 +209,7 @@ class Setting:
         return self.default if raw is None or raw.strip() == "" else self.parse(self.name, raw)
 
 
-#: In the order of the README table.
+#: In the order of the configuration table.
 SETTINGS: tuple[Setting, ...] = (
     Setting(
         "OPENAI_API_KEY",
@@ -262,7 +263,7 @@ SETTINGS: tuple[Setting, ...] = (
         "INTERVIEW_ANSWER_CHECK",
         (
             "`on`: an answer that is plainly not one is refused with 422 before any model call "
-            "([Input rules](#input-rules)); `off`: only the length and character rules apply"
+            "([Input rules](api.md#input-rules)); `off`: only the length and character rules apply"
         ),
         "`on`",
         _on_off,
@@ -350,7 +351,7 @@ SETTINGS: tuple[Setting, ...] = (
         (
             "`0.2` (the API's own default, 1.0, moves the score of the same answer from one "
             "attempt to the next; choose it with the eval's temperature sweep, "
-            "[docs/assessment.md](docs/assessment.md#choosing-the-temperature))"
+            "[Assessment](assessment.md#choosing-the-temperature))"
         ),
         _temperature,
         default=DEFAULT_TEMPERATURE,
@@ -478,7 +479,7 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "INTERVIEW_LOG_FORMAT",
-        "`text` or `json` ([Logs](#logs))",
+        "`text` or `json` ([Logs](operations.md#logs))",
         "`text`",
         _choice(LOG_FORMATS),
         default="text",
@@ -487,7 +488,7 @@ SETTINGS: tuple[Setting, ...] = (
         "INTERVIEW_METRICS_TOKEN",
         (
             "bearer token `/metrics` asks for (16+ printable characters, no spaces) "
-            "([Metrics](#metrics))"
+            "([Metrics](operations.md#metrics))"
         ),
         "unset: `/metrics` is open",
         _metrics_token,
@@ -501,8 +502,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "INTERVIEW_BUILTIN_QUESTIONS",
         (
-            "`on`: the built-in questions are served with the imported ones ([Terminal "
-            "client](#terminal-client)); `off`: the imported ones only"
+            "`on`: the built-in questions are served with the imported ones ([Question "
+            "banks](operations.md#question-banks)); `off`: the imported ones only"
         ),
         "`on`",
         _on_off,

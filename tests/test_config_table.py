@@ -1,13 +1,13 @@
-"""`flask --app app config table`: the README's configuration table, generated from the settings."""
+"""`flask --app app config table`: the configuration page's table, generated from the settings."""
 
 from click.testing import CliRunner
 
 from interview.cli.config_table import (
+    CONFIGURATION_PAGE,
     END,
-    README,
     START,
     markdown_table,
-    readme_table,
+    marked_table,
     table_command,
     with_table,
 )
@@ -16,9 +16,9 @@ from interview.environment import Setting
 REGENERATE = "flask --app app config table --write"
 
 
-def test_the_readme_table_is_the_generated_one():
-    assert readme_table(README.read_text()) == markdown_table(), (
-        f"README.md's configuration table differs from the settings: run `{REGENERATE}`"
+def test_the_configuration_page_table_is_the_generated_one():
+    assert marked_table(CONFIGURATION_PAGE.read_text()) == markdown_table(), (
+        f"docs/configuration.md's table differs from the settings: run `{REGENERATE}`"
     )
 
 
@@ -42,9 +42,9 @@ def test_a_row_names_the_variable_its_meaning_and_default():
 
 
 def test_writing_replaces_only_the_marked_table():
-    readme = f"# Title\n\n{START}\n\n| old |\n\n{END}\n\nAfter.\n"
+    page = f"# Title\n\n{START}\n\n| old |\n\n{END}\n\nAfter.\n"
     table = "| variable |\n| --- |\n"
-    written = with_table(readme, table)
+    written = with_table(page, table)
     assert written == f"# Title\n\n{START}\n\n{table}\n{END}\n\nAfter.\n"
-    assert readme_table(written) == table
+    assert marked_table(written) == table
     assert with_table(written, table) == written

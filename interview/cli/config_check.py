@@ -26,7 +26,7 @@ SECRET_NAME = re.compile(r"(KEY|KEYS|SECRET|TOKEN|PASSWORD)$")
 RENAMED = {item.stored_as: item.name for item in SETTINGS if item.stored_as}
 SHOWN = ("SQLALCHEMY_DATABASE_URI", "REDIS_URL", "OPENAI_BASE_URL", "OPENAI_API_KEY", "SECRET_KEY")
 
-config_cli = click.Group("config", help="Check the configuration; print the README's table.")
+config_cli = click.Group("config", help="Check the configuration; print its table for the docs.")
 config_cli.add_command(table_command)
 
 

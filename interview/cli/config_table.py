@@ -1,8 +1,9 @@
-"""`flask --app app config table [--write]`: the README's configuration table.
+"""`flask --app app config table [--write]`: the configuration table of docs/configuration.md.
 
 The table is generated from the declared settings (interview/environment.py), so
-the README documents exactly what the service reads; `--write` replaces the part
-of README.md between the two marker comments, and a test checks that the two agree.
+the docs list exactly what the service reads; `--write` replaces the part of
+docs/configuration.md between the two marker comments, and a test checks that the
+two agree.
 """
 
 from pathlib import Path
@@ -11,7 +12,7 @@ import click
 
 from ..environment import SETTINGS, Setting
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+CONFIGURATION_PAGE = Path(__file__).resolve().parents[2] / "docs" / "configuration.md"
 START = "<!-- config-table:start -->"
 END = "<!-- config-table:end -->"
 
@@ -25,33 +26,33 @@ def markdown_table(settings: tuple[Setting, ...] = SETTINGS) -> str:
     return "\n".join(lines) + "\n"
 
 
-def readme_table(readme: str) -> str:
-    """The table between the markers of `readme`."""
-    start, end = _marked_span(readme)
-    return readme[start:end].strip("\n") + "\n"
+def marked_table(page: str) -> str:
+    """The table between the markers of `page`."""
+    start, end = _marked_span(page)
+    return page[start:end].strip("\n") + "\n"
 
 
-def with_table(readme: str, table: str) -> str:
-    """`readme` with `table` between its markers."""
-    start, end = _marked_span(readme)
-    return f"{readme[:start]}\n\n{table}\n{readme[end:]}"
+def with_table(page: str, table: str) -> str:
+    """`page` with `table` between its markers."""
+    start, end = _marked_span(page)
+    return f"{page[:start]}\n\n{table}\n{page[end:]}"
 
 
-def _marked_span(readme: str) -> tuple[int, int]:
-    start = readme.find(START)
-    end = readme.find(END)
+def _marked_span(page: str) -> tuple[int, int]:
+    start = page.find(START)
+    end = page.find(END)
     if start < 0 or end < start:
-        raise click.ClickException(f"README.md has no {START} ... {END} section")
+        raise click.ClickException(f"{CONFIGURATION_PAGE.name} has no {START} ... {END} section")
     return start + len(START), end
 
 
 @click.command("table")
-@click.option("--write", is_flag=True, help="Replace the table in README.md.")
+@click.option("--write", is_flag=True, help="Replace the table in docs/configuration.md.")
 def table_command(write: bool) -> None:
-    """Print the configuration table of the README, or rewrite it there with --write."""
+    """Print the configuration table, or rewrite it in docs/configuration.md with --write."""
     table = markdown_table()
     if not write:
         click.echo(table, nl=False)
         return
-    README.write_text(with_table(README.read_text(), table))
-    click.echo(f"wrote the configuration table to {README}", err=True)
+    CONFIGURATION_PAGE.write_text(with_table(CONFIGURATION_PAGE.read_text(), table))
+    click.echo(f"wrote the configuration table to {CONFIGURATION_PAGE}", err=True)
