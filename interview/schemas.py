@@ -130,7 +130,7 @@ AssessedStarSchema = Schema.from_dict(
 
 
 class AssessmentSchema(Schema):
-    """The judgement of the answer (`feedback/assessment.py`, README "Assessment")."""
+    """The judgement of the answer (`feedback/assessment.py`, docs/assessment.md)."""
 
     version = fields.String()
     method = fields.String(

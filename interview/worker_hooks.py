@@ -27,7 +27,7 @@ SHUTDOWN_MARGIN_S = 5.0
 # A full (generation 2) collection after 100 generation-1 collections, not
 # CPython's 10: each walks every object the open streams hold, and with the
 # default a ramp of 600 new streams made two in its first second and a half
-# (36 and 84 ms pauses). Measured in bench/README.md.
+# (36 and 84 ms pauses). Measured in docs/performance.md.
 GC_THRESHOLDS = (700, 10, 100)
 
 

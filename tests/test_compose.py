@@ -1,5 +1,5 @@
 """docker-compose.yml, checked without Docker: a valid Compose document that starts the
-app as the README says (migrations first, two workers behind the SSE-ready proxy,
+app as docs/operations.md says (migrations first, two workers behind the SSE-ready proxy,
 every service health-checked, secrets required). tests/test_reverse_proxy.py runs
 the proxy's config and the app's environment for real."""
 
