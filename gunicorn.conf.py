@@ -18,6 +18,7 @@ import glob
 import importlib.util
 import os
 import shutil
+import sys
 import tempfile
 
 
@@ -48,9 +49,14 @@ keepalive = 5
 # No preload: each worker imports the app after gevent has patched it, so the
 # database driver and the OpenAI client's transport cooperate with the hub.
 preload_app = False
-# The app's own reading of the variable: a value it refuses stops gunicorn here, naming it.
+# The app's own reading of the settings: a value it refuses, or two that do not go
+# together, stop gunicorn here with one line naming them, before any worker starts.
 _environment = _load_by_path("interview_environment", "interview/environment.py")
-json_logs = _environment.setting("INTERVIEW_LOG_FORMAT").read(os.environ) == "json"
+try:
+    _environment.check_combinations(os.environ)
+    json_logs = _environment.setting("INTERVIEW_LOG_FORMAT").read(os.environ) == "json"
+except _environment.ConfigError as exc:
+    sys.exit(f"interview: {exc}")
 accesslog = None if json_logs else "-"
 # The path without its query string: an events URL's query carries a stream token.
 access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms "%(a)s"'

@@ -548,3 +548,27 @@ SETTINGS: tuple[Setting, ...] = (
 def setting(name: str) -> Setting:
     """The declared setting called `name`."""
     return {item.name: item for item in SETTINGS}[name]
+
+
+def check_combinations(environ: Mapping[str, str]) -> None:
+    """Raise ConfigError, naming both variables, for settings each valid alone but not together.
+
+    gunicorn.conf.py runs it in the arbiter, so such a deploy stops with one line
+    before any worker starts; `load_config` runs it too.
+    """
+
+    def read(name: str) -> Any:
+        return setting(name).read(environ)
+
+    if read("INTERVIEW_PROVIDER") == "openai" and not read("OPENAI_API_KEY"):
+        raise ConfigError("INTERVIEW_PROVIDER=openai needs OPENAI_API_KEY to be set")
+    stream_delay_ms = read("INTERVIEW_STREAM_DELAY_MS")
+    if stream_delay_ms is not None:
+        maximum = read("INTERVIEW_MAX_DELAY_MS")
+        check_range("INTERVIEW_STREAM_DELAY_MS", stream_delay_ms, 0, maximum)
+    if read("INTERVIEW_API_KEYS") and not read("INTERVIEW_SECRET_KEY"):
+        raise ConfigError(
+            "INTERVIEW_API_KEYS is set but INTERVIEW_SECRET_KEY is not: set INTERVIEW_SECRET_KEY "
+            "to a long random value (python -c 'import secrets; print(secrets.token_hex(32))'), "
+            "from which key owners and stream tokens are derived"
+        )

@@ -11,7 +11,9 @@
 does (a role chunk, content chunks of `chunk_chars` characters, a chunk with
 `finish_reason`, a usage chunk with no choices when `stream_options.include_usage`
 is set, then `data: [DONE]`), or answers one `chat.completion` when
-`stream` is false. `GET /v1/models` lists one model. Each request takes the next
+`stream` is false. `GET /v1/models` lists `models` (a 404, as on servers
+without the route, when it is None). With `api_key` set, a request whose bearer
+is another key is refused with 401, as OpenAI does. Each request takes the next
 queued `Fault`, else the defaults. With `text_for` set, a request's text is
 `text_for(body)` (unless its fault gives one), so a test can derive what each
 request was sent: `with_assessment(prose, block)` answers the prose, then the
@@ -88,6 +90,8 @@ class Settings:
     finish_reason: str = "stop"
     empty_chunks: bool = False
     text_for: Callable[[Any], str] | None = None
+    models: tuple[str, ...] | None = ("gpt-3.5-turbo",)
+    api_key: str | None = None
 
 
 @dataclass
@@ -223,14 +227,15 @@ def _handler_for(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
 
         def do_GET(self) -> None:
             self._record(None)
-            if self.path == f"{fake.prefix}/models":
-                models = {
-                    "object": "list",
-                    "data": [
-                        {"id": "gpt-3.5-turbo", "object": "model", "created": 0, "owned_by": "fake"}
-                    ],
-                }
-                self._send_json(200, models)
+            if self._key_refused():
+                return
+            models = fake.settings.models
+            if self.path == f"{fake.prefix}/models" and models is not None:
+                listed = [
+                    {"id": model, "object": "model", "created": 0, "owned_by": "fake"}
+                    for model in models
+                ]
+                self._send_json(200, {"object": "list", "data": listed})
             else:
                 self._send_error(404, f"not found: GET {self.path}")
 
@@ -244,6 +249,8 @@ def _handler_for(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
                 self._send_error(400, "invalid JSON body")
                 return
             self._record(body)
+            if self._key_refused():
+                return
             if self.path != f"{fake.prefix}/chat/completions":
                 self._send_error(404, f"not found: POST {self.path}")
                 return
@@ -276,6 +283,14 @@ def _handler_for(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
                 self.close_connection = True
             finally:
                 fake.stats.add(streams_open=-1)
+
+        def _key_refused(self) -> bool:
+            """Answer 401 when a key is required and the request's bearer is another."""
+            api_key = fake.settings.api_key
+            if api_key is None or self.headers.get("Authorization") == f"Bearer {api_key}":
+                return False
+            self._send_error(401, "Incorrect API key provided")
+            return True
 
         def _record(self, body: Any) -> None:
             headers = {k.lower(): v for k, v in self.headers.items()}

@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from interview.config import load_config
-from interview.environment import SETTINGS, ConfigError, setting
+from interview.environment import SETTINGS, ConfigError, check_combinations, setting
 
 from .servers import PROJECT_ROOT
 
@@ -48,6 +48,33 @@ def test_a_log_format_the_app_refuses_is_refused():
         setting("INTERVIEW_LOG_FORMAT").read({"INTERVIEW_LOG_FORMAT": "yaml"})
 
 
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        ({"INTERVIEW_PROVIDER": "openai"}, "INTERVIEW_PROVIDER=openai needs OPENAI_API_KEY"),
+        ({"INTERVIEW_STREAM_DELAY_MS": "50", "INTERVIEW_MAX_DELAY_MS": "40"}, "between 0 and 40"),
+        ({"INTERVIEW_API_KEYS": "k" * 16}, "INTERVIEW_API_KEYS is set but INTERVIEW_SECRET_KEY"),
+        ({"INTERVIEW_API_KEYS": "k" * 16, "INTERVIEW_SECRET_KEY": " "}, "token_hex"),
+    ],
+)
+def test_settings_that_do_not_go_together_are_refused(environ, message):
+    with pytest.raises(ConfigError, match=message):
+        check_combinations(environ)
+
+
+@pytest.mark.parametrize(
+    "environ",
+    [
+        {},
+        {"INTERVIEW_PROVIDER": "openai", "OPENAI_API_KEY": "sk-x"},
+        {"INTERVIEW_STREAM_DELAY_MS": "40", "INTERVIEW_MAX_DELAY_MS": "40"},
+        {"INTERVIEW_API_KEYS": "k" * 16, "INTERVIEW_SECRET_KEY": "s" * 32},
+    ],
+)
+def test_settings_that_go_together_pass(environ):
+    check_combinations(environ)
+
+
 def gunicorn_conf(log_format: str) -> subprocess.CompletedProcess:
     script = (
         "import runpy, sys\n"
@@ -71,4 +98,6 @@ def test_gunicorn_reads_the_log_format_with_the_settings_parser_and_imports_no_a
     assert gunicorn_conf("text").stdout.split(maxsplit=2) == ["False", "-", "[]\n"]
     refused = gunicorn_conf("yaml")
     assert refused.returncode != 0
-    assert "INTERVIEW_LOG_FORMAT must be one of text, json, got 'yaml'" in refused.stderr
+    assert (
+        refused.stderr == "interview: INTERVIEW_LOG_FORMAT must be one of text, json, got 'yaml'\n"
+    )

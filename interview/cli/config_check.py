@@ -2,24 +2,25 @@
 
 The `config` group (with `config table`, config_table.py) is a Flask plugin
 command (the `flask.commands` entry point in pyproject.toml): Flask finds plugin
-commands without loading the app, so this one can load it itself and report a
-`ConfigError` as a message and exit status 1 where any other command shows a
-traceback. Secrets are never printed: API keys are shown as `sk-…abcd` (or `set`
+commands without loading the app, so this one loads it itself and reports a
+`ConfigError` as a message and exit status 1 (app.py does the same for the other
+commands). Secrets are never printed: API keys are shown as `sk-…abcd` (or `set`
 when short), other keys and secrets as `set`, passwords in URLs as `***`.
+With `--connect` it then tries each configured service (connection_check.py).
 """
 
 import os
 import re
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import click
 from flask.cli import ScriptInfo
-from sqlalchemy.engine import make_url
 
 from ..environment import SETTINGS, ConfigError
 from .config_table import table_command
+from .connection_check import check_connections
+from .masking import without_password
 
 SECRET_NAME = re.compile(r"(KEY|KEYS|SECRET|TOKEN|PASSWORD)$")
 #: What `load_config` stores under another name than the variable's.
@@ -31,8 +32,13 @@ config_cli.add_command(table_command)
 
 
 @config_cli.command("check")
+@click.option(
+    "--connect",
+    is_flag=True,
+    help="Then try the database, Redis and the upstream; exit 1 when one fails.",
+)
 @click.pass_context
-def check_command(ctx: click.Context) -> None:
+def check_command(ctx: click.Context, connect: bool) -> None:
     """Print the effective configuration; exit 1 naming the variable when a value is bad."""
     try:
         app = ctx.ensure_object(ScriptInfo).load_app()
@@ -44,6 +50,15 @@ def check_command(ctx: click.Context) -> None:
     for name, (value, source) in settings.items():
         click.echo(f"{name.ljust(width)}  {value}  ({source})")
     click.echo("configuration OK", err=True)
+    if not connect:
+        return
+    outcomes = check_connections(app)
+    for outcome in outcomes:
+        click.echo(outcome.line())
+    failed = [outcome.service for outcome in outcomes if not outcome.ok]
+    if failed:
+        click.secho(f"Error: {', '.join(failed)} failed the connection check", fg="red", err=True)
+        ctx.exit(1)
 
 
 def effective_settings(config: Mapping[str, Any], environ: Mapping[str, str]) -> dict:
@@ -83,15 +98,3 @@ def shown(name: str, value: Any) -> str:
     if isinstance(value, str) and "://" in value:
         return without_password(value)
     return str(value)
-
-
-def without_password(url: str) -> str:
-    if url.startswith(("postgresql", "sqlite", "mysql")):
-        return make_url(url).render_as_string(hide_password=True)
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = f"{parts.username or ''}:***@{parts.hostname}" + (
-        f":{parts.port}" if parts.port else ""
-    )
-    return urlunsplit(parts._replace(netloc=netloc))
