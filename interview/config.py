@@ -1,4 +1,4 @@
-"""Configuration read from the environment (names and defaults: ../shared/CONTRACT.md).
+"""Configuration read from the environment (names and defaults: docs/configuration.md).
 
 `load_config` walks the declared settings (environment.py), then applies the rules
 that join several of them (`check_combinations`), and raises `ConfigError`, naming
