@@ -1,5 +1,5 @@
-"""Entry point: `gunicorn -c gunicorn.conf.py app:app`, `flask --app app ...`."""
+"""Entry point in a checkout: `gunicorn -c gunicorn.conf.py app:app`, `flask --app app ...`."""
 
-from interview import create_app
+from interview.wsgi import app
 
-app = create_app()
+__all__ = ["app"]
