@@ -41,6 +41,7 @@ def environment(tmp_path_factory) -> Path:
     pip("--python", python, "install", "--no-compile", "--require-hashes", "-r", lock)
     (wheel,) = (root / "dist").glob("interview-*.whl")
     pip("--python", python, "install", "--no-compile", "--no-deps", str(wheel))
+    pip("--python", python, "check")  # the lock satisfies the wheel's own requirements
     return root / "venv"
 
 
