@@ -1,53 +1,20 @@
-"""interview: AI feedback on interview answers, streamed character by character."""
+"""interview: AI feedback on interview answers, streamed character by character.
 
-import os
+Importing the package imports nothing of the app: gunicorn's arbiter imports
+`interview.gunicorn_config`, and a module it imported (Flask, the database driver,
+the admission locks) would reach the workers before gevent patches them.
+`create_app` imports the app when it is called.
+"""
+
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
-from flask import Flask
-
-from .api import register_api
-from .browser_session import configure_sessions
-from .cli import register_commands
-from .config import load_config
-from .cors import register_cors
-from .errors import register_error_handlers
-from .extensions import RUNTIME, db, migrate, tune_database
-from .feedback.runtime import build_runtime
-from .observability.http import register_observability
-from .security import register_security
-from .web import bp as web_bp
-
-PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+if TYPE_CHECKING:
+    from flask import Flask
 
 
-def create_app(environ: Mapping[str, str] | None = None) -> Flask:
+def create_app(environ: Mapping[str, str] | None = None) -> "Flask":
     """Build the application from `environ` (the process environment by default)."""
-    app = Flask(
-        __name__,
-        template_folder=os.path.join(PROJECT_ROOT, "templates"),
-        static_folder=os.path.join(PROJECT_ROOT, "static"),
-    )
-    app.config.update(load_config(os.environ if environ is None else environ, app.instance_path))
-    os.makedirs(app.instance_path, exist_ok=True)
-    register_observability(app)
-    register_extensions(app)
-    register_blueprints(app)
-    register_error_handlers(app)
-    register_commands(app)
-    register_security(app)
-    register_cors(app)
-    return app
+    from .factory import create_app as build_app
 
-
-def register_extensions(app: Flask) -> None:
-    configure_sessions(app)
-    db.init_app(app)
-    migrate.init_app(app, db, directory=os.path.join(PROJECT_ROOT, "migrations"))
-    with app.app_context():
-        tune_database(db.engine)
-    app.extensions[RUNTIME] = build_runtime(app.config, app.app_context)
-
-
-def register_blueprints(app: Flask) -> None:
-    app.register_blueprint(web_bp)
-    register_api(app)
+    return build_app(environ)

@@ -3,8 +3,8 @@ default, and the words of the configuration table in docs/configuration.md.
 
 `load_config` (config.py) walks `SETTINGS`; `flask config table` prints the
 configuration table from it. The module imports only the standard library, so
-gunicorn.conf.py can load it by path in the arbiter without importing the app
-(`setting(name).read`).
+gunicorn's arbiter reads settings with it without importing the app
+(interview/gunicorn_config.py).
 
 A parser takes the variable's name and its raw value and raises `ConfigError`,
 naming the variable, for a value the service cannot use.
@@ -497,7 +497,7 @@ SETTINGS: tuple[Setting, ...] = (
         "PROMETHEUS_MULTIPROC_DIR",
         "where gunicorn's workers keep their metric values (emptied at start)",
         "a temporary directory made at start, removed at exit",
-        read_by="gunicorn.conf.py",
+        read_by="interview/gunicorn_config.py",
     ),
     Setting(
         "INTERVIEW_BUILTIN_QUESTIONS",
@@ -519,28 +519,37 @@ SETTINGS: tuple[Setting, ...] = (
         _integer(1, 100_000),
     ),
     Setting(
-        "PORT, HOST",
-        "where gunicorn listens",
-        "`8000`, `0.0.0.0`",
-        read_by="gunicorn.conf.py",
+        "HOST",
+        (
+            "address gunicorn listens on: `127.0.0.1` accepts this machine only, `0.0.0.0` "
+            "other machines too (the Docker image and docker-compose.yml set it)"
+        ),
+        "`127.0.0.1`",
+        read_by="interview/gunicorn_config.py",
+    ),
+    Setting(
+        "PORT",
+        "port gunicorn listens on",
+        "`8000`",
+        read_by="interview/gunicorn_config.py",
     ),
     Setting(
         "WEB_CONCURRENCY",
         "gunicorn gevent workers",
         "`1`",
-        read_by="gunicorn.conf.py",
+        read_by="interview/gunicorn_config.py",
     ),
     Setting(
         "GUNICORN_WORKER_CONNECTIONS",
         "open connections (streams) per worker, and connections to each upstream host",
         "`2000`",
-        read_by="gunicorn.conf.py",
+        read_by="interview/gunicorn_config.py",
     ),
     Setting(
         "GUNICORN_GRACEFUL_TIMEOUT",
         "seconds a restarting worker gives open streams",
         "`120`",
-        read_by="gunicorn.conf.py",
+        read_by="interview/gunicorn_config.py",
     ),
 )
 

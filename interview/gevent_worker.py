@@ -20,8 +20,8 @@ not even /healthz. So:
   request, or an idle keep-alive), with the same 408, so there is always room
   for a new request. Event streams being written are never shed.
 
-Loaded by its path from gunicorn.conf.py: importing the `interview` package
-would import the whole app into the arbiter, before gevent patches the workers.
+Imported by gunicorn's arbiter (interview/gunicorn_config.py), so it imports nothing
+of the app: the app's modules must first be imported after gevent patches the workers.
 """
 
 import json

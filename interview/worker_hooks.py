@@ -1,4 +1,4 @@
-"""gunicorn worker hooks (wired in gunicorn.conf.py): housekeeping and graceful shutdown.
+"""gunicorn worker hooks (wired in gunicorn_config.py): housekeeping and graceful shutdown.
 
 On SIGTERM (a deploy or a scale-down) gunicorn stops accepting and gives open
 connections `graceful_timeout` seconds before the arbiter kills the worker.

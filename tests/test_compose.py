@@ -69,14 +69,19 @@ def test_every_long_running_service_is_health_checked(compose):
 
 def test_migrations_run_once_before_the_app_starts(compose):
     services = compose["services"]
-    assert services["migrate"]["command"] == ["flask", "--app", "app", "db", "upgrade"]
+    assert services["migrate"]["command"] == ["flask", "--app", "interview.wsgi", "db", "upgrade"]
     assert services["migrate"]["depends_on"]["db"]["condition"] == "service_healthy"
     assert services["app"]["depends_on"] == {
         "migrate": {"condition": "service_completed_successfully"},
         "db": {"condition": "service_healthy"},
         "redis": {"condition": "service_healthy"},
     }
-    assert services["app"]["command"] == ["gunicorn", "-c", "gunicorn.conf.py", "app:app"]
+    assert services["app"]["command"] == [
+        "gunicorn",
+        "-c",
+        "python:interview.gunicorn_config",
+        "interview.wsgi:app",
+    ]
     assert services["proxy"]["depends_on"] == {"app": {"condition": "service_healthy"}}
 
 
@@ -84,6 +89,10 @@ def test_only_the_proxy_is_published(compose):
     published = {name for name, service in compose["services"].items() if "ports" in service}
     assert published == {"proxy"}
     assert compose["services"]["proxy"]["ports"] == ["8080:80"]
+
+
+def test_the_app_listens_on_every_interface_of_its_container(compose):
+    assert service_environment(compose, "app")["HOST"] == "0.0.0.0"
 
 
 def test_the_app_trusts_exactly_the_proxy(compose):

@@ -75,13 +75,26 @@ def test_settings_that_go_together_pass(environ):
     check_combinations(environ)
 
 
-def gunicorn_conf(log_format: str) -> subprocess.CompletedProcess:
+#: What gunicorn's arbiter may import of the package: the settings, the worker class, the
+#: log format. Everything else of the app is imported by each worker, after gevent's patching.
+ARBITER_MODULES = [
+    "interview",
+    "interview.environment",
+    "interview.gevent_worker",
+    "interview.gunicorn_config",
+    "interview.observability",
+    "interview.observability.logs",
+]
+APP_LIBRARIES = ("flask", "werkzeug", "sqlalchemy", "openai", "httpx", "limits", "orjson", "regex")
+
+
+def gunicorn_conf(log_format: str, load: str) -> subprocess.CompletedProcess:
     script = (
-        "import runpy, sys\n"
-        "conf = runpy.run_path('gunicorn.conf.py')\n"
-        "app_modules = sorted(m for m in sys.modules if m.split('.')[0] in "
-        "('interview', 'flask', 'openai', 'httpx', 'limits'))\n"
-        "print(conf['json_logs'], conf['accesslog'], app_modules)\n"
+        "import importlib, runpy, sys\n"
+        f"conf = {load}\n"
+        "imported = sorted(m for m in sys.modules if m.split('.')[0] == 'interview')\n"
+        f"libraries = sorted(m for m in sys.modules if m.split('.')[0] in {APP_LIBRARIES})\n"
+        "print(conf['json_logs'], conf['accesslog'], imported, libraries, sep='|')\n"
     )
     return subprocess.run(
         [sys.executable, "-c", script],
@@ -93,10 +106,21 @@ def gunicorn_conf(log_format: str) -> subprocess.CompletedProcess:
     )
 
 
-def test_gunicorn_reads_the_log_format_with_the_settings_parser_and_imports_no_app():
-    assert gunicorn_conf(" JSON ").stdout.split(maxsplit=2) == ["True", "None", "[]\n"]
-    assert gunicorn_conf("text").stdout.split(maxsplit=2) == ["False", "-", "[]\n"]
-    refused = gunicorn_conf("yaml")
+#: The checkout's gunicorn.conf.py, and the packaged module `-c python:` names.
+LOADS = [
+    "runpy.run_path('gunicorn.conf.py')",
+    "vars(importlib.import_module('interview.gunicorn_config'))",
+]
+
+
+@pytest.mark.parametrize(
+    "load", LOADS, ids=["gunicorn.conf.py", "python:interview.gunicorn_config"]
+)
+def test_gunicorn_reads_the_log_format_with_the_settings_parser_and_imports_no_app(load):
+    for raw, json_logs, accesslog in ((" JSON ", "True", "None"), ("text", "False", "-")):
+        result = gunicorn_conf(raw, load)
+        assert result.stdout.split("|") == [json_logs, accesslog, str(ARBITER_MODULES), "[]\n"]
+    refused = gunicorn_conf("yaml", load)
     assert refused.returncode != 0
     assert (
         refused.stderr == "interview: INTERVIEW_LOG_FORMAT must be one of text, json, got 'yaml'\n"

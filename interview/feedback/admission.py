@@ -130,7 +130,7 @@ def _admit(
 
 
 # One set per process, shared by its apps: the turns they enforce hold across apps anyway.
-# Created at import, after gevent has patched `threading` (gunicorn.conf.py: no preload).
+# Created at import, after gevent has patched `threading` (gunicorn_config.py: no preload).
 _local_locks = [threading.Lock() for _ in range(LOCAL_STRIPES)]
 
 

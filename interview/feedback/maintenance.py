@@ -1,7 +1,7 @@
 """Each worker's housekeeping: stop requests, heartbeats, the stale sweep, shutdown.
 
 One background greenlet per worker (started by gunicorn's `post_worker_init`
-hook, see gunicorn.conf.py) runs every CHECK_INTERVAL_S:
+hook, see interview/gunicorn_config.py) runs every CHECK_INTERVAL_S:
 - stops the generations of this process whose record was flagged by a cancel
   (from any process) or deleted, by closing their upstream;
 - every tenth of INTERVIEW_STALE_AFTER_S (at most 1 s), while it generates,

@@ -10,7 +10,7 @@
 - The request line (INTERVIEW_LOG_FORMAT=json) is written when the response is
   closed, so a stream's `duration_ms` is its whole length. It has the route,
   not the path and query: an events URL's query carries a stream token. In
-  text mode gunicorn's access log is the request line (`gunicorn.conf.py`).
+  text mode gunicorn's access log is the request line (`interview/gunicorn_config.py`).
 """
 
 import logging

@@ -5,8 +5,8 @@ request and generation lines do: in JSON they are members of the line, in text
 they follow the message as key=value. `request_id` is put on records by the
 request filter (`http.py`) while a request is being handled.
 
-This module imports nothing of the app: gunicorn.conf.py loads it by its path to
-write gunicorn's own lines in the same format.
+This module imports nothing of the app: gunicorn's arbiter imports it
+(interview/gunicorn_config.py) to write gunicorn's own lines in the same format.
 """
 
 import json

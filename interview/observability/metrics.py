@@ -1,7 +1,7 @@
 """The service's Prometheus metrics, and the text a scrape reads.
 
 Under gunicorn every worker writes its values to mmapped files in
-PROMETHEUS_MULTIPROC_DIR (`gunicorn.conf.py` makes the directory before the
+PROMETHEUS_MULTIPROC_DIR (`interview/gunicorn_config.py` makes the directory before the
 workers fork), and a scrape served by any worker adds up all of them. In a
 single process without it (`flask run`, tests that use the app directly) the
 process's own registry is read.
