@@ -61,6 +61,11 @@ def csrf_token() -> str:
     return session["csrf"]
 
 
+def existing_csrf_token() -> str | None:
+    """The session's CSRF token, if this browser has been given one."""
+    return session.get("csrf")
+
+
 def has_valid_csrf_token(incoming: Request) -> bool:
     expected = session.get("csrf")
     sent = incoming.headers.get(CSRF_HEADER, "")

@@ -92,8 +92,11 @@ def test_without_keys_any_authorization_header_is_ignored(client):
     assert response.status_code == 200
 
 
-def test_the_openapi_document_stays_public(keyed):
-    assert keyed.test_client().get("/api/v1/openapi.json").status_code == 200
+@pytest.mark.parametrize("path", ["/openapi.json", "/openapi.json?version=3.2", "/docs"])
+def test_the_openapi_document_and_its_page_stay_public(keyed, path):
+    assert keyed.test_client().get(f"/api/v1{path}").status_code == 200
+    with_a_wrong_key = keyed.test_client().get(f"/api/v1{path}", headers=bearer("wrong" * 4))
+    assert with_a_wrong_key.status_code == 200
 
 
 def test_keys_need_a_stable_secret():

@@ -2,24 +2,35 @@
 
 Schemas come from `interview.schemas` through apispec's MarshmallowPlugin, the
 events of the streams from `openapi_events.py`; the operations below say which
-schema each route takes and returns. The document is OpenAPI 3.2, the first
-version that describes an event stream event by event (`itemSchema`). A test
-checks that every API route is described here; another fuzzes the app against it.
+schema each route takes and returns. The document is written in OpenAPI 3.2,
+the first version that describes an event stream event by event (`itemSchema`),
+and served as OpenAPI 3.1 unless `?version=3.2` asks for it (`openapi_versions.py`).
+A test checks that every API route is described here; another fuzzes the app
+against both versions.
 """
 
 from functools import cache
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
-from flask import Blueprint
+from flask import Blueprint, abort, request
 
 from .. import schemas
 from ..errors import PROBLEM_MIMETYPE
 from ..feedback.questions import CATEGORIES
 from . import openapi_events
 from .openapi_events import event_stream, ref
+from .openapi_versions import DEFAULT_VERSION, OPENAPI_VERSIONS, as_openapi_31
 
 bp = Blueprint("openapi", __name__)
+
+DESCRIPTION = """\
+AI feedback on interview answers, streamed over SSE.
+
+/api/v1/openapi.json is OpenAPI 3.1 by default, for client generators;
+`?version=3.2` serves it as OpenAPI 3.2, which describes each event stream event
+by event (`itemSchema`). In 3.1 the same event schemas are each stream's
+`x-itemSchema`. People can read it at /api/v1/docs."""
 
 EVENT_STREAM_DESCRIPTION = """\
 Server-Sent Events. `retry: 3000`, then `event: start` (StartEvent), one
@@ -59,7 +70,7 @@ REQUEST_ID_HEADER = {
 }
 
 
-def _json(schema: str, description: str) -> dict:
+def _json(schema: str | dict, description: str) -> dict:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
@@ -135,7 +146,7 @@ OPERATIONS: dict[str, dict] = {
             "summary": "Get feedback on an answer",
             "description": (
                 "Streams the feedback inline (200 text/event-stream) when the client "
-                "accepts text/event-stream (explicitly, through */*, or with no Accept). "
+                "accepts text/event-stream (explicitly, through `*/*`, or with no Accept). "
                 "Answers 202 and generates in the background when the client accepts "
                 "JSON but not an event stream, or sends `Prefer: respond-async`."
             ),
@@ -313,10 +324,41 @@ OPERATIONS: dict[str, dict] = {
     "/openapi.json": {
         "get": {
             "summary": "This document",
-            "responses": {"200": {"description": "OpenAPI 3.2 document"}},
+            "parameters": [
+                {
+                    "name": "version",
+                    "in": "query",
+                    "schema": {
+                        "type": "string",
+                        "enum": list(OPENAPI_VERSIONS),
+                        "default": DEFAULT_VERSION,
+                    },
+                    "description": (
+                        "`3.1` (the default, for client generators) or `3.2`, which "
+                        "describes each event stream event by event (`itemSchema`)"
+                    ),
+                },
+            ],
+            "responses": {
+                "200": _json({"type": "object"}, "The OpenAPI document in that version"),
+                "400": _problem("Unknown version"),
+            },
+        },
+    },
+    "/docs": {
+        "get": {
+            "summary": "This document as a web page (Swagger UI)",
+            "responses": {
+                "200": {
+                    "description": "The page",
+                    "content": {"text/html": {"schema": {"type": "string"}}},
+                }
+            },
         },
     },
 }
+#: Paths anyone may read, even with API keys on.
+PUBLIC_PATHS = frozenset({"/openapi.json", "/docs"})
 
 # Nested schemas first, so the ones that use them refer to these names.
 COMPONENT_SCHEMAS = {
@@ -342,7 +384,7 @@ COMPONENT_SCHEMAS = {
 def _with_shared_responses(path: str, operations: dict) -> dict:
     """Add what the operations share: 401, X-Request-ID, the OpenAI routes' problem shape.
 
-    Every operation but this document's answers 401 when API keys are on; every
+    Every operation but this document's and its page's answers 401 when API keys are on; every
     response carries X-Request-ID; the OpenAI-compatible routes add an `error`
     member to every problem.
     """
@@ -350,7 +392,7 @@ def _with_shared_responses(path: str, operations: dict) -> dict:
     finished = {}
     for method, operation in operations.items():
         responses = operation["responses"]
-        if path != "/openapi.json":
+        if path not in PUBLIC_PATHS:
             responses = {"401": UNAUTHORIZED, **responses}
         finished[method] = {
             **operation,
@@ -376,14 +418,20 @@ def _of_problem(response: dict, problem: str) -> dict:
 
 
 @cache
-def build_openapi_document() -> dict:
-    """Return the OpenAPI document (built once per process)."""
+def build_openapi_document(version: str = DEFAULT_VERSION) -> dict:
+    """Return the OpenAPI document in `version`, "3.1" or "3.2" (built once per process)."""
+    document = _build_openapi_32()
+    return document if version == "3.2" else as_openapi_31(document)
+
+
+@cache
+def _build_openapi_32() -> dict:
     spec = APISpec(
         title="interview",
         version="1.0.0",
-        openapi_version="3.2.0",
+        openapi_version=OPENAPI_VERSIONS["3.2"],
         plugins=[MarshmallowPlugin()],
-        info={"description": "AI feedback on interview answers, streamed over SSE."},
+        info={"description": DESCRIPTION},
         components={
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
         },
@@ -396,10 +444,28 @@ def build_openapi_document() -> dict:
         spec.components.schema(name, component=component)
     for path, operations in OPERATIONS.items():
         spec.path(path=path, operations=_with_shared_responses(path, operations))
-    return spec.to_dict()
+    return _without_null_defaults(spec.to_dict())
+
+
+def _without_null_defaults(document: dict) -> dict:
+    """Drop the `default: null` that marshmallow's `load_default=None` adds to properties.
+
+    It says no more than an optional nullable property does, and openapi-typescript
+    (with its default `defaultNonNullable`) types a property that has a default as
+    always present: frontends would have to send `role: null`, and would expect
+    `errors` on every problem.
+    """
+    for schema in document["components"]["schemas"].values():
+        for name, field in schema.get("properties", {}).items():
+            if "default" in field and field["default"] is None:
+                schema["properties"][name] = {k: v for k, v in field.items() if k != "default"}
+    return document
 
 
 @bp.get("/openapi.json")
 def openapi_document():
-    """Return the OpenAPI document of this API."""
-    return build_openapi_document()
+    """Return the OpenAPI document of this API, in the version `?version=` asks for."""
+    version = request.args.get("version", DEFAULT_VERSION)
+    if version not in OPENAPI_VERSIONS:
+        abort(400, f"Unknown version; one of: {', '.join(OPENAPI_VERSIONS)}.")
+    return build_openapi_document(version)

@@ -61,31 +61,12 @@ STRING = {"type": "string"}
 AI_SDK_PART = {
     "description": "A part of the Vercel AI SDK's UI message stream (v1)",
     "oneOf": [
-        _part(
-            "start",
-            messageId=STRING,
-            messageMetadata={
-                "type": "object",
-                "required": ["feedbackId", "model", "createdAt"],
-                "properties": {
-                    "feedbackId": STRING,
-                    "model": STRING,
-                    "createdAt": {"type": "string", "format": "date-time"},
-                },
-            },
-        ),
+        _part("start", messageId=STRING, messageMetadata=ref("AiSdkStartMetadata")),
         _part("text-start", id=STRING),
         _part("text-delta", id=STRING, delta={"type": "string", "minLength": 1}),
         _part("text-end", id=STRING),
         _part("data-feedback", id=STRING, data=ref("Feedback")),
-        _part(
-            "finish",
-            messageMetadata={
-                "type": "object",
-                "required": ["status"],
-                "properties": {"status": {"enum": list(STATUSES)}},
-            },
-        ),
+        _part("finish", messageMetadata=ref("AiSdkFinishMetadata")),
         _part("error", errorText=STRING),
     ],
 }
@@ -165,6 +146,20 @@ SCHEMAS = {
             _named_event("done", json_data(ref("Feedback")), with_id=True),
             _named_event("error", json_data(ref("FeedbackError")), with_id=True),
         ],
+    },
+    "AiSdkStartMetadata": {
+        "type": "object",
+        "required": ["feedbackId", "model", "createdAt"],
+        "properties": {
+            "feedbackId": STRING,
+            "model": STRING,
+            "createdAt": {"type": "string", "format": "date-time"},
+        },
+    },
+    "AiSdkFinishMetadata": {
+        "type": "object",
+        "required": ["status"],
+        "properties": {"status": {"enum": list(STATUSES)}},
     },
     "AiSdkPart": AI_SDK_PART,
     "AiSdkEvent": {

@@ -11,7 +11,7 @@ from ..request_identity import bearer_token
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 EVENTS_ENDPOINT = "api.feedback.feedback_events_stream"
-PUBLIC_ENDPOINTS = frozenset({"api.openapi.openapi_document"})
+PUBLIC_ENDPOINTS = frozenset({"api.openapi.openapi_document", "api.docs.api_docs"})
 
 
 def identify_caller() -> None:
