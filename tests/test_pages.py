@@ -549,3 +549,104 @@ def test_a_record_made_before_assessments_shows_as_before(page, site, fake_opena
     page.goto(f"{site.url}/feedback/{feedback_id}")
     expect(page.locator("#assessment")).to_have_count(0)
     expect(page.locator(".keyword-star").first).to_contain_text("situation")
+
+
+PARAGRAPHS = [
+    "**Verdict**: a clear answer with a measurable result.",
+    "You owned the plan, and the result has a number.",
+    "Say what each engineer wanted, and what you learned from it.",
+    "Score: 7/10",
+]
+#: Every text a live region gains, with where and whether the feedback was still being written.
+RECORD_LIVE_REGIONS = """() => {
+  window.__heard = [];
+  const live = "[aria-live], [role=status], [role=alert], [role=log], [role=marquee], [role=timer]";
+  new MutationObserver((mutations) => {
+    const busy = document.getElementById("feedback").getAttribute("aria-busy") === "true";
+    for (const change of mutations) {
+      const target = change.target.nodeType === Node.ELEMENT_NODE
+        ? change.target : change.target.parentElement;
+      const region = target && target.closest(live);
+      if (!region) continue;
+      const added = change.type === "characterData" ? [change.target] : [...change.addedNodes];
+      for (const node of added) {
+        if (node.textContent.trim()) window.__heard.push([region.id, node.textContent, busy]);
+      }
+    }
+  }).observe(document.body, { subtree: true, childList: true, characterData: true });
+}"""
+
+
+def accessibility_node(page: Page, selector: str) -> dict:
+    """The node of `selector` in Chromium's accessibility tree, with its ancestors.
+
+    Returns its properties by name, and under "live region" the `live` property of
+    the node or its nearest ancestor that is a live region (None when there is none)."""
+    cdp = page.context.new_cdp_session(page)
+    root = cdp.send("DOM.getDocument")["root"]["nodeId"]
+    node_id = cdp.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+    backend_id = cdp.send("DOM.describeNode", {"nodeId": node_id})["node"]["backendNodeId"]
+    nodes = cdp.send("Accessibility.getPartialAXTree", {"nodeId": node_id})["nodes"]
+    cdp.detach()
+    by_id = {node["nodeId"]: node for node in nodes}
+    node = next(n for n in nodes if n.get("backendDOMNodeId") == backend_id)
+    properties = {p["name"]: p["value"].get("value") for p in node.get("properties", [])}
+    region, ancestor = None, node
+    while ancestor is not None and region is None:
+        region = next(
+            (p["value"]["value"] for p in ancestor.get("properties", []) if p["name"] == "live"),
+            None,
+        )
+        ancestor = by_id.get(ancestor.get("parentId"))
+    return {**properties, "live region": region}
+
+
+def heard(page: Page) -> list[list]:
+    return page.evaluate("window.__heard")
+
+
+def spoken_paragraphs(heard_texts: list[list]) -> list[str]:
+    statuses = {"Feedback started.", "Feedback finished.", "Feedback stopped."}
+    return [text for _, text, _ in heard_texts if text not in statuses]
+
+
+def test_a_screen_reader_hears_whole_paragraphs_not_characters(page, site, fake_openai):
+    configure(fake_openai, "\n\n".join(PARAGRAPHS), chunk_delay_s=0.05)
+    page.goto(site.url + "/")
+    page.fill("#question", QUESTION)
+    page.fill("#answer", ANSWER)
+    page.evaluate(RECORD_LIVE_REGIONS)
+    page.click("#submit")
+    wait_for_text(page, len(PARAGRAPHS[0]) + 10)
+    # The text as it streams is not a live region, and says it is still being written.
+    assert accessibility_node(page, "#feedback p")["live region"] is None
+    assert accessibility_node(page, "#feedback")["busy"]
+    assert accessibility_node(page, "#announcer p")["live region"] == "polite"
+    feedback_id = wait_done(page)
+    assert record(site, feedback_id)["feedback"] == "\n\n".join(PARAGRAPHS)
+    assert "busy" not in accessibility_node(page, "#feedback")
+
+    said = heard(page)
+    assert {region for region, _, _ in said} == {"announcer"}
+    expected = [paragraph.replace("**", "") for paragraph in PARAGRAPHS]
+    assert spoken_paragraphs(said) == expected
+    assert said[0][1] == "Feedback started." and said[-1][1] == "Feedback finished."
+    # each whole paragraph as soon as it ended, not all of them at the end
+    assert said[1] == ["announcer", expected[0], True]
+    assert page.locator("#feedback p").all_inner_texts() == expected
+
+
+def test_a_screen_reader_hears_a_streaming_attempt_by_paragraphs(page, site, fake_openai):
+    configure(fake_openai, "\n\n".join(PARAGRAPHS * 2), chunk_delay_s=0.1)
+    submit(page, site)
+    wait_for_text(page, 5)
+    feedback_id = page.evaluate("JSON.parse(sessionStorage.getItem('interview.stream')).id")
+    detail = page.context.new_page()
+    detail.goto(f"{site.url}/feedback/{feedback_id}")
+    detail.evaluate(RECORD_LIVE_REGIONS)
+    assert accessibility_node(detail, "#feedback")["live region"] is None
+    expect(detail.locator("#status-text")).to_have_text("Done.", timeout=20_000)
+    said = heard(detail)
+    assert {region for region, _, _ in said} == {"announcer"}
+    assert spoken_paragraphs(said) == [p.replace("**", "") for p in PARAGRAPHS * 2]
+    assert said[-1][1] == "Feedback finished."
