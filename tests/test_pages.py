@@ -650,3 +650,39 @@ def test_a_screen_reader_hears_a_streaming_attempt_by_paragraphs(page, site, fak
     assert {region for region, _, _ in said} == {"announcer"}
     assert spoken_paragraphs(said) == [p.replace("**", "") for p in PARAGRAPHS * 2]
     assert said[-1][1] == "Feedback finished."
+
+
+def test_the_questions_key_terms_are_marked_as_the_answer_uses_them(page, site):
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(r.url) if "answer-metrics" in r.url else None)
+    page.goto(site.url + "/")
+    expect(page.locator("#key-terms")).to_be_hidden()  # no question yet
+    page.select_option("#bank", QUESTION)
+    terms = page.locator("#key-terms-list .term")
+    expect(terms).to_have_count(3)
+    assert terms.evaluate_all("items => items.map(i => i.dataset.term)") == [
+        "resolved",
+        "conflict",
+        "team",
+    ]
+    expect(page.locator("#key-terms-list .term.used")).to_have_count(0)
+
+    page.locator("#answer").press_sequentially("Two engineers in my teams had a conflict", delay=20)
+    used = page.locator("#key-terms-list .term.used")
+    expect(used).to_have_count(2)
+    assert used.evaluate_all("items => items.map(i => i.dataset.term)") == ["conflict", "team"]
+    expect(page.locator('.term[data-term="resolved"]')).to_have_class("term unused")
+    # what a screen reader says of each term, shown with a tick or not
+    expect(page.locator('.term[data-term="team"]')).to_have_text("team (used)")
+    expect(page.locator('.term[data-term="resolved"]')).to_have_text("resolved (not used yet)")
+    assert len(asked) < 10  # once typing pauses, not at every key
+
+    page.fill("#question", "What is your favourite BBQ sauce?")
+    expect(terms.first).to_have_attribute("data-term", "favourite")
+    assert terms.evaluate_all("items => items.map(i => i.dataset.term)") == [
+        "favourite",
+        "BBQ",
+        "sauce",
+    ]
+    page.fill("#question", "")
+    expect(page.locator("#key-terms")).to_be_hidden()
