@@ -208,6 +208,53 @@ class FeedbackSchema(Schema):
     completed_at = UTCDateTime(allow_none=True)
 
 
+class AnswerMetricsRequestSchema(Schema):
+    question = TrimmedString(required=True, validate=TextLength(min=1, max=2000))
+    answer = TrimmedString(
+        required=True,
+        validate=TextLength(max=10000),
+        metadata={"description": "0..10000 characters after trimming; never checked as an answer"},
+    )
+
+
+class KeyTermsSchema(Schema):
+    terms = fields.List(
+        fields.String(),
+        metadata={
+            "description": "The question's content words (stopwords of several languages "
+            "dropped, four letters or more, or an acronym), at most eight, in its order"
+        },
+    )
+    used = fields.List(
+        fields.String(),
+        metadata={"description": "Terms the answer uses: a word of it shares the term's stem"},
+    )
+    missing = fields.List(fields.String(), metadata={"description": "Terms not used yet"})
+
+
+class AnswerMetricsSchema(Schema):
+    """What `feedback/metrics.py` measures; a record made from the same texts stores it too."""
+
+    word_count = fields.Integer()
+    speaking_time_s = fields.Integer()
+    words_per_minute = fields.Integer()
+    sentence_count = fields.Integer()
+    avg_sentence_words = fields.Float()
+    filler_words = fields.Dict(keys=fields.String(), values=fields.Integer())
+    filler_count = fields.Integer()
+    star = fields.Dict(
+        keys=fields.String(validate=validate.OneOf(STAR_PARTS)), values=fields.Boolean()
+    )
+    star_cues = fields.Dict(
+        keys=fields.String(validate=validate.OneOf(STAR_PARTS)),
+        values=fields.List(fields.String()),
+    )
+    star_applicable = fields.Boolean(
+        metadata={"description": "A behavioural question answered in English: `star` can work"}
+    )
+    key_terms = fields.Nested(KeyTermsSchema)
+
+
 class FeedbackListSchema(Schema):
     items = fields.List(fields.Nested(FeedbackSchema))
     next = fields.String(allow_none=True, metadata={"description": "Cursor of the next page"})
@@ -294,6 +341,8 @@ class OpenAIProblemSchema(ProblemSchema):
 feedback_request_schema = FeedbackRequestSchema()
 feedback_schema = FeedbackSchema()
 feedback_list_schema = FeedbackListSchema()
+answer_metrics_request_schema = AnswerMetricsRequestSchema()
+answer_metrics_schema = AnswerMetricsSchema()
 feedback_list_query_schema = FeedbackListQuerySchema()
 accepted_schema = AcceptedSchema()
 question_list_schema = QuestionListSchema()

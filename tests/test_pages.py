@@ -549,3 +549,141 @@ def test_a_record_made_before_assessments_shows_as_before(page, site, fake_opena
     page.goto(f"{site.url}/feedback/{feedback_id}")
     expect(page.locator("#assessment")).to_have_count(0)
     expect(page.locator(".keyword-star").first).to_contain_text("situation")
+
+
+PARAGRAPHS = [
+    "**Verdict**: a clear answer with a measurable result.",
+    "You owned the plan, and the result has a number.",
+    "Say what each engineer wanted, and what you learned from it.",
+    "Score: 7/10",
+]
+#: Every text a live region gains, with where and whether the feedback was still being written.
+RECORD_LIVE_REGIONS = """() => {
+  window.__heard = [];
+  const live = "[aria-live], [role=status], [role=alert], [role=log], [role=marquee], [role=timer]";
+  new MutationObserver((mutations) => {
+    const busy = document.getElementById("feedback").getAttribute("aria-busy") === "true";
+    for (const change of mutations) {
+      const target = change.target.nodeType === Node.ELEMENT_NODE
+        ? change.target : change.target.parentElement;
+      const region = target && target.closest(live);
+      if (!region) continue;
+      const added = change.type === "characterData" ? [change.target] : [...change.addedNodes];
+      for (const node of added) {
+        if (node.textContent.trim()) window.__heard.push([region.id, node.textContent, busy]);
+      }
+    }
+  }).observe(document.body, { subtree: true, childList: true, characterData: true });
+}"""
+
+
+def accessibility_node(page: Page, selector: str) -> dict:
+    """The node of `selector` in Chromium's accessibility tree, with its ancestors.
+
+    Returns its properties by name, and under "live region" the `live` property of
+    the node or its nearest ancestor that is a live region (None when there is none)."""
+    cdp = page.context.new_cdp_session(page)
+    found = cdp.send("Runtime.evaluate", {"expression": f"document.querySelector('{selector}')"})
+    element = {"objectId": found["result"]["objectId"]}
+    backend_id = cdp.send("DOM.describeNode", element)["node"]["backendNodeId"]
+    nodes = cdp.send("Accessibility.getPartialAXTree", element)["nodes"]
+    cdp.detach()
+    by_id = {node["nodeId"]: node for node in nodes}
+    node = next(n for n in nodes if n.get("backendDOMNodeId") == backend_id)
+    properties = {p["name"]: p["value"].get("value") for p in node.get("properties", [])}
+    region, ancestor = None, node
+    while ancestor is not None and region is None:
+        region = next(
+            (p["value"]["value"] for p in ancestor.get("properties", []) if p["name"] == "live"),
+            None,
+        )
+        ancestor = by_id.get(ancestor.get("parentId"))
+    return {**properties, "live region": region}
+
+
+def heard(page: Page) -> list[list]:
+    return page.evaluate("window.__heard")
+
+
+def spoken_paragraphs(heard_texts: list[list]) -> list[str]:
+    statuses = {"Feedback started.", "Feedback finished.", "Feedback stopped."}
+    return [text for _, text, _ in heard_texts if text not in statuses]
+
+
+def test_a_screen_reader_hears_whole_paragraphs_not_characters(page, site, fake_openai):
+    configure(fake_openai, "\n\n".join(PARAGRAPHS), chunk_delay_s=0.05)
+    page.goto(site.url + "/")
+    page.fill("#question", QUESTION)
+    page.fill("#answer", ANSWER)
+    page.evaluate(RECORD_LIVE_REGIONS)
+    page.click("#submit")
+    wait_for_text(page, len(PARAGRAPHS[0]) + 10)
+    # The text as it streams is not a live region, and says it is still being written.
+    streaming = accessibility_node(page, "#feedback")  # what it renders carries no ARIA
+    assert streaming["live region"] is None and streaming["busy"]
+    assert accessibility_node(page, "#announcer")["live region"] == "polite"
+    feedback_id = wait_done(page)
+    assert record(site, feedback_id)["feedback"] == "\n\n".join(PARAGRAPHS)
+    assert "busy" not in accessibility_node(page, "#feedback")
+
+    said = heard(page)
+    assert {region for region, _, _ in said} == {"announcer"}
+    expected = [paragraph.replace("**", "") for paragraph in PARAGRAPHS]
+    assert spoken_paragraphs(said) == expected
+    assert said[0][1] == "Feedback started." and said[-1][1] == "Feedback finished."
+    # each whole paragraph as soon as it ended, not all of them at the end
+    assert said[1] == ["announcer", expected[0], True]
+    assert page.locator("#feedback p").all_inner_texts() == expected
+
+
+def test_a_screen_reader_hears_a_streaming_attempt_by_paragraphs(page, site, fake_openai):
+    configure(fake_openai, "\n\n".join(PARAGRAPHS * 2), chunk_delay_s=0.1)
+    submit(page, site)
+    wait_for_text(page, 5)
+    feedback_id = page.evaluate("JSON.parse(sessionStorage.getItem('interview.stream')).id")
+    detail = page.context.new_page()
+    # from before the stream's first event, however slow the machine
+    detail.add_init_script(f"addEventListener('DOMContentLoaded', {RECORD_LIVE_REGIONS})")
+    detail.goto(f"{site.url}/feedback/{feedback_id}")
+    assert accessibility_node(detail, "#feedback")["live region"] is None
+    expect(detail.locator("#status-text")).to_have_text("Done.", timeout=20_000)
+    said = heard(detail)
+    assert {region for region, _, _ in said} == {"announcer"}
+    assert spoken_paragraphs(said) == [p.replace("**", "") for p in PARAGRAPHS * 2]
+    assert said[-1][1] == "Feedback finished."
+
+
+def test_the_questions_key_terms_are_marked_as_the_answer_uses_them(page, site):
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(r.url) if "answer-metrics" in r.url else None)
+    page.goto(site.url + "/")
+    expect(page.locator("#key-terms")).to_be_hidden()  # no question yet
+    page.select_option("#bank", QUESTION)
+    terms = page.locator("#key-terms-list .term")
+    expect(terms).to_have_count(3)
+    assert terms.evaluate_all("items => items.map(i => i.dataset.term)") == [
+        "resolved",
+        "conflict",
+        "team",
+    ]
+    expect(page.locator("#key-terms-list .term.used")).to_have_count(0)
+
+    page.locator("#answer").press_sequentially("Two engineers in my teams had a conflict", delay=20)
+    used = page.locator("#key-terms-list .term.used")
+    expect(used).to_have_count(2)
+    assert used.evaluate_all("items => items.map(i => i.dataset.term)") == ["conflict", "team"]
+    expect(page.locator('.term[data-term="resolved"]')).to_have_class("term unused")
+    # what a screen reader says of each term, shown with a tick or not
+    expect(page.locator('.term[data-term="team"]')).to_have_text("team (used)")
+    expect(page.locator('.term[data-term="resolved"]')).to_have_text("resolved (not used yet)")
+    assert len(asked) < 10  # once typing pauses, not at every key
+
+    page.fill("#question", "What is your favourite BBQ sauce?")
+    expect(terms.first).to_have_attribute("data-term", "favourite")
+    assert terms.evaluate_all("items => items.map(i => i.dataset.term)") == [
+        "favourite",
+        "BBQ",
+        "sauce",
+    ]
+    page.fill("#question", "")
+    expect(page.locator("#key-terms")).to_be_hidden()

@@ -2,7 +2,7 @@
 
 from flask import Blueprint, Flask
 
-from . import docs_page, feedback, health, openai_compat, openapi, questions
+from . import answer_metrics, docs_page, feedback, health, openai_compat, openapi, questions
 from .event_streams import register_event_stream_slots
 from .limits import register_rate_limits
 from .owners import identify_caller
@@ -11,6 +11,7 @@ api_bp = Blueprint("api", __name__, url_prefix="/api/v1")
 api_bp.before_request(identify_caller)
 api_bp.register_blueprint(feedback.bp)
 api_bp.register_blueprint(questions.bp)
+api_bp.register_blueprint(answer_metrics.bp)
 api_bp.register_blueprint(openapi.bp)
 api_bp.register_blueprint(docs_page.bp)
 api_bp.register_blueprint(openai_compat.bp)

@@ -285,6 +285,28 @@ OPERATIONS: dict[str, dict] = {
             },
         },
     },
+    "/answer-metrics": {
+        "post": {
+            "summary": "An answer's metrics, as a record would store them, without a model call",
+            "description": (
+                "Word count, speaking time, filler words, the keyword STAR check and the "
+                "question's key terms, with those the answer uses. Nothing is stored and no "
+                "generation is counted against the rate limit."
+            ),
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": "AnswerMetricsRequest"}},
+            },
+            "responses": {
+                "200": _json("AnswerMetrics", "The metrics"),
+                "400": _problem(NOT_STRICT_JSON),
+                "403": FORBIDDEN,
+                "413": _problem("Body larger than 1 MiB"),
+                "415": _problem("Body is not JSON"),
+                "422": _problem("Invalid fields; `errors` maps each field to messages"),
+            },
+        },
+    },
     "/openai/chat/completions": {
         "post": {
             "summary": "Feedback as an OpenAI chat completion (for the openai SDKs, LangChain)",
@@ -371,6 +393,9 @@ COMPONENT_SCHEMAS = {
     "Assessment": schemas.AssessmentSchema,
     "Feedback": schemas.FeedbackSchema,
     "FeedbackList": schemas.FeedbackListSchema,
+    "AnswerMetricsRequest": schemas.AnswerMetricsRequestSchema,
+    "KeyTerms": schemas.KeyTermsSchema,
+    "AnswerMetrics": schemas.AnswerMetricsSchema,
     "Accepted": schemas.AcceptedSchema,
     "Cancelling": schemas.CancellingSchema,
     "StartEvent": schemas.StartEventSchema,

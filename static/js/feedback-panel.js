@@ -5,7 +5,8 @@
 // answer's metrics show as instant hints, labelled as a keyword check; the keyword STAR
 // row (an English phrase list) only where it can work (`metrics.star_applicable`). When
 // the record is saved the hints give way to the model's assessment; a record without
-// one keeps its keyword STAR row.
+// one keeps its keyword STAR row. A screen reader hears the feedback a paragraph at a
+// time (`announcer.js`), not as it streams.
 window.FeedbackPanel = (function () {
   const $ = (id) => document.getElementById(id);
   const csrf = () => document.querySelector('meta[name="csrf-token"]').content;
@@ -51,6 +52,7 @@ window.FeedbackPanel = (function () {
       this.follow = true;
       this.rendering = false;
       this.writing = false;
+      this.announcer = new window.Announcer($("announcer"));
       window.addEventListener("scroll", () => {
         const bottom = window.innerHeight + window.scrollY;
         this.follow = bottom >= document.documentElement.scrollHeight - 48;
@@ -64,6 +66,9 @@ window.FeedbackPanel = (function () {
       this.removeHints();
       this.text = "";
       this.output.textContent = "";
+      this.output.setAttribute("aria-busy", "true");
+      this.announcer.restart();
+      this.announcer.say("Feedback started.");
       $("stream-error").hidden = true;
       $("summary").hidden = true;
       $("copy").hidden = true;
@@ -108,6 +113,7 @@ window.FeedbackPanel = (function () {
 
     render() {
       window.renderMarkdown(this.output, this.text);
+      if (this.writing) this.announcer.paragraphs(this.text, false);
       if (this.follow) window.scrollTo(0, document.documentElement.scrollHeight);
     }
 
@@ -132,12 +138,17 @@ window.FeedbackPanel = (function () {
       }
       this.text = record.feedback;
       this.render(); // now, not at the next frame: "Done." never sits beside older text
-      this.status(record.status === "interrupted" ? "Stopped." : "Done.");
+      this.output.removeAttribute("aria-busy");
+      this.announcer.paragraphs(this.text, true);
+      const stopped = record.status === "interrupted";
+      this.status(stopped ? "Stopped." : "Done.");
+      this.announcer.say(stopped ? "Feedback stopped." : "Feedback finished.");
       this.summary(record);
     }
 
     failed(error, retry) {
       this.writing = false;
+      this.output.removeAttribute("aria-busy");
       $("typing").hidden = true;
       $("stop").hidden = true;
       const message = error.code === "connection"
@@ -167,6 +178,7 @@ window.FeedbackPanel = (function () {
     async copy() {
       await navigator.clipboard.writeText(this.text);
       this.status("Copied.");
+      this.announcer.say("Copied.");
     }
   }
 
