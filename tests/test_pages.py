@@ -653,6 +653,18 @@ def test_a_screen_reader_hears_a_streaming_attempt_by_paragraphs(page, site, fak
     assert said[-1][1] == "Feedback finished."
 
 
+def test_typing_the_answer_announces_nothing(page, site):
+    """The word count is the answer box's description, read with the box, not at every key."""
+    page.goto(site.url + "/")
+    page.fill("#question", QUESTION)
+    page.evaluate(RECORD_LIVE_REGIONS)
+    page.locator("#answer").press_sequentially("I led the team and we shipped it.")
+    expect(page.locator("#answer-count")).to_contain_text("8 words")
+    expect(page.locator("#key-terms")).to_be_visible()
+    assert heard(page) == []
+    assert "answer-count" in page.get_attribute("#answer", "aria-describedby")
+
+
 def test_the_questions_key_terms_are_marked_as_the_answer_uses_them(page, site):
     asked: list[str] = []
     page.on("request", lambda r: asked.append(r.url) if "answer-metrics" in r.url else None)
