@@ -2,7 +2,7 @@
 
 from flask import Blueprint, Flask
 
-from . import feedback, health, openai_compat, openapi, questions
+from . import feedback, health, openai_compat, openapi, questions, transcriptions
 from .event_streams import register_event_stream_slots
 from .limits import register_rate_limits
 from .owners import identify_caller
@@ -13,6 +13,7 @@ api_bp.register_blueprint(feedback.bp)
 api_bp.register_blueprint(questions.bp)
 api_bp.register_blueprint(openapi.bp)
 api_bp.register_blueprint(openai_compat.bp)
+api_bp.register_blueprint(transcriptions.bp)
 
 
 def register_api(app: Flask) -> None:
