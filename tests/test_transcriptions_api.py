@@ -4,6 +4,7 @@ import io
 import os
 import tempfile
 
+import jsonschema_rs
 import pytest
 from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
@@ -316,3 +317,25 @@ def test_a_refused_upload_spends_no_rate_budget(make_app, upstream):
 
     assert refused.status_code == 415
     assert admitted.status_code == 200
+
+
+def test_the_openapi_document_describes_the_endpoint_and_its_answer(client, upstream):
+    document = client.get("/api/v1/openapi.json").json
+    operation = document["paths"]["/transcriptions"]["post"]
+    form = operation["requestBody"]["content"]["multipart/form-data"]["schema"]
+    assert form["required"] == ["file"]
+    assert form["properties"]["file"]["format"] == "binary"
+    assert {"200", "401", "413", "415", "422", "429", "502", "503", "504"} <= set(
+        operation["responses"]
+    )
+    upstream.configure(transcript=TRANSCRIPT, transcript_words=WORDS)
+    answer = post_audio(client, spoken_wav()).json
+
+    validator = jsonschema_rs.Draft202012Validator(
+        {"$ref": "#/components/schemas/Transcription", "components": document["components"]}
+    )
+
+    assert list(validator.iter_errors(answer)) == []
+    schemas = document["components"]["schemas"]
+    assert "transcription_id" in schemas["FeedbackRequest"]["properties"]
+    assert "delivery" in schemas["Feedback"]["properties"]
