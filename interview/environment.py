@@ -399,6 +399,16 @@ SETTINGS: tuple[Setting, ...] = (
         default=120.0,
     ),
     Setting(
+        "INTERVIEW_KEEP_AUDIO",
+        (
+            "`on`: each transcribed recording is kept in `instance/audio` (mode 600) and deleted "
+            "with the records past INTERVIEW_RETENTION_DAYS; `off`: recordings are never stored"
+        ),
+        "`off`",
+        _on_off,
+        default=False,
+    ),
+    Setting(
         "INTERVIEW_HEARTBEAT_S",
         "seconds of silence before a `: ping` comment",
         "`15`",

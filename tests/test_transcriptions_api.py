@@ -1,8 +1,11 @@
 """POST /api/v1/transcriptions: real audio through the openai SDK to the fake upstream."""
 
+import dataclasses
 import io
 import os
+import stat
 import tempfile
+import time
 
 import jsonschema_rs
 import pytest
@@ -10,7 +13,7 @@ from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
-from interview.extensions import db
+from interview.extensions import db, runtime_of
 from interview.feedback.providers.openai_audio import TRANSCRIPTION_PROMPT
 from interview.models import Transcription
 
@@ -339,3 +342,56 @@ def test_the_openapi_document_describes_the_endpoint_and_its_answer(client, upst
     schemas = document["components"]["schemas"]
     assert "transcription_id" in schemas["FeedbackRequest"]["properties"]
     assert "delivery" in schemas["Feedback"]["properties"]
+
+
+def kept_audio_app(make_app, folder, **overrides):
+    """An app with INTERVIEW_KEEP_AUDIO on, keeping recordings in `folder`."""
+    app = make_app(INTERVIEW_KEEP_AUDIO="on", **overrides)
+    assert app.config["INTERVIEW_AUDIO_DIR"] == os.path.join(app.instance_path, "audio")
+    runtime = runtime_of(app)
+    runtime.settings = dataclasses.replace(runtime.settings, audio_dir=str(folder))
+    return app
+
+
+def test_recordings_are_not_kept_by_default(app):
+    assert app.config["INTERVIEW_AUDIO_DIR"] is None
+    assert runtime_of(app).settings.audio_dir is None
+
+
+def test_with_keep_audio_the_recording_is_kept_private(make_app, upstream, tmp_path):
+    folder = tmp_path / "audio"
+    client = kept_audio_app(make_app, folder).test_client()
+    audio = converted(spoken_wav(), "ogg")
+
+    response = post_audio(client, audio)
+
+    assert response.status_code == 200
+    [kept] = folder.iterdir()
+    assert kept.name == f"{response.json['id']}.ogg"
+    assert kept.read_bytes() == audio
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+
+
+def test_a_refused_recording_is_not_kept(make_app, upstream, tmp_path):
+    folder = tmp_path / "audio"
+    client = kept_audio_app(make_app, folder).test_client()
+    upstream.enqueue(Fault(status=500))
+
+    assert post_audio(client, spoken_wav()).status_code == 502
+    assert post_audio(client, b"not audio").status_code == 415
+    assert not folder.exists() or list(folder.iterdir()) == []
+
+
+def test_kept_recordings_go_with_the_retention(make_app, upstream, tmp_path):
+    folder = tmp_path / "audio"
+    app = kept_audio_app(make_app, folder, INTERVIEW_RETENTION_DAYS="30")
+    client = app.test_client()
+    old, new = (post_audio(client, spoken_wav()).json["id"] for _ in range(2))
+    month_ago = time.time() - 31 * 86400
+    os.utime(folder / f"{old}.wav", (month_ago, month_ago))
+
+    result = app.test_cli_runner().invoke(args=["feedback", "purge"])
+
+    assert "deleted 1 kept recordings" in result.output
+    assert [path.name for path in folder.iterdir()] == [f"{new}.wav"]

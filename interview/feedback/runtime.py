@@ -48,6 +48,8 @@ class Settings:
     save_retry_s: float
     retention_days: int | None
     transcription_max_seconds: int
+    #: where recordings are kept (INTERVIEW_KEEP_AUDIO); None: never stored
+    audio_dir: str | None = None
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> "Settings":
@@ -62,6 +64,7 @@ class Settings:
             save_retry_s=config["INTERVIEW_SAVE_RETRY_S"],
             retention_days=config["INTERVIEW_RETENTION_DAYS"],
             transcription_max_seconds=config["INTERVIEW_TRANSCRIPTION_MAX_SECONDS"],
+            audio_dir=config["INTERVIEW_AUDIO_DIR"],
         )
 
 

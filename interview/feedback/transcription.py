@@ -10,8 +10,9 @@ Deliberate choices:
 - Reading the audio is CPU work (demuxing a two-minute Opus file takes tens of
   milliseconds, decoding it half a second): under gevent it runs in the hub's
   thread pool, so the worker's other streams keep their pace meanwhile.
-- The audio is the caller's to keep or drop: nothing here writes it anywhere,
-  and only the text and the delivery figures are saved.
+- Only the text and the delivery figures are saved; the recording itself only
+  with INTERVIEW_KEEP_AUDIO (`kept_audio.py`). Otherwise it is the caller's to
+  drop: nothing here writes it anywhere.
 """
 
 from collections.abc import Callable
@@ -22,6 +23,7 @@ from .admission import Admission
 from .audio import probe_audio
 from .audio_levels import WINDOW_S, loudness_levels
 from .delivery import TimedWord, delivery_from_levels, delivery_from_words
+from .kept_audio import keep_audio
 from .pacing import under_gevent
 from .runtime import Runtime
 from .transcriptions import TranscriptionRecord, save_transcription
@@ -86,6 +88,8 @@ def transcribe_recording(
         model=transcriber.model,
         delivery=delivery,
     )
+    if runtime.settings.audio_dir is not None:
+        keep_audio(runtime.settings.audio_dir, saved.transcription_id, info.container, audio)
     return Transcribed(saved, transcript.words)
 
 
