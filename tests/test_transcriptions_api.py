@@ -148,11 +148,11 @@ def truncated(audio: bytes) -> bytes:
 HOSTILE = {
     "a non-audio file named .webm": (lambda wav: os.urandom(4096), 415),
     "a PNG named .webm": (lambda wav: b"\x89PNG\r\n\x1a\n" + os.urandom(2048), 415),
-    "a large non-audio file (spooled to disk)": (lambda wav: os.urandom(600_000), 415),
+    "a large non-audio file (spooled to disk)": (lambda wav: os.urandom(1_200_000), 415),
     "zero bytes": (lambda wav: b"", 422),
     "a truncated WAV": (truncated, 422),
     "a large truncated WAV (spooled to disk)": (
-        lambda wav: truncated(with_silence(wav, 10, repeats=3)),
+        lambda wav: truncated(with_silence(wav, 10, repeats=5)),
         422,
     ),
     "a truncated WebM": (lambda wav: truncated(converted(wav, "webm")), 422),
@@ -395,3 +395,35 @@ def test_kept_recordings_go_with_the_retention(make_app, upstream, tmp_path):
 
     assert "deleted 1 kept recordings" in result.output
     assert [path.name for path in folder.iterdir()] == [f"{new}.wav"]
+
+
+def test_a_body_without_content_length_is_read_no_further_than_the_limit(make_app, upstream):
+    app = make_app(INTERVIEW_TRANSCRIPTION_MAX_BYTES="50000")
+    upload = FileStorage(io.BytesIO(os.urandom(300_000)), "a.webm")
+    boundary, body = encode_multipart({"file": upload})
+    stream = io.BytesIO(body)
+
+    response = app.test_client().post(
+        URL,
+        input_stream=stream,
+        content_type=f"multipart/form-data; boundary={boundary}",
+        # chunked, as gunicorn passes it: no length, the stream ends where the body does
+        environ_overrides={"wsgi.input_terminated": True, "CONTENT_LENGTH": ""},
+    )
+
+    assert response.status_code == 413
+    assert "50000 bytes" in response.json["detail"]
+    assert stream.tell() < 50000 + 64 * 1024
+    assert uploads(upstream) == []
+
+
+def test_neither_the_audio_nor_the_transcript_is_logged(client, upstream, caplog):
+    caplog.set_level("DEBUG")
+    upstream.configure(transcript="Unmistakable words of the candidate.", transcript_words=WORDS)
+
+    response = post_audio(client, spoken_wav(), filename="candidate-name.webm")
+
+    assert response.status_code == 200
+    assert caplog.records  # the request was logged ...
+    assert "candidate-name" not in caplog.text  # ... but not what was in it
+    assert "Unmistakable words" not in caplog.text

@@ -3,16 +3,22 @@
 The upload is multipart/form-data with the audio in `file`, as the OpenAI API
 takes it. Its size is bounded before anything is read: a Content-Length past
 INTERVIEW_TRANSCRIPTION_MAX_BYTES (and the form's framing) is refused at once,
-and a body sent without one is read no further than that. Werkzeug holds the
-audio in memory up to 500 KB, else in an unnamed temporary file (mode 0600,
-gone when closed, and closed here whatever happens). The audio is never
-logged or kept; its format is judged by its content (`feedback/audio.py`).
+and a body sent without one is read no further than that. The audio is held
+in memory up to IN_MEMORY_BYTES, else in a temporary file without a name
+(mode 0600, gone when closed), and every such buffer is closed when the
+request is answered, whatever the answer. The audio is never logged, and kept
+only with INTERVIEW_KEEP_AUDIO; its format is judged by its content
+(`feedback/audio.py`).
 """
 
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import BinaryIO
 
 from flask import Blueprint, abort, current_app, request
 from marshmallow import ValidationError
+from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import (
     BadGateway,
     GatewayTimeout,
@@ -20,6 +26,7 @@ from werkzeug.exceptions import (
     RequestEntityTooLarge,
     ServiceUnavailable,
 )
+from werkzeug.formparser import FormDataParser
 
 from ..extensions import current_runtime
 from ..feedback.audio import UnreadableAudio, UnsupportedAudio
@@ -27,6 +34,7 @@ from ..feedback.providers import ProviderError
 from ..feedback.transcription import (
     NoTranscriptionService,
     RecordingTooLong,
+    Transcribed,
     transcribe_recording,
 )
 from ..schemas import transcription_form_schema, transcription_schema
@@ -37,6 +45,13 @@ bp = Blueprint("transcriptions", __name__, url_prefix="/transcriptions")
 
 #: Room for the multipart framing and the small fields around the audio.
 FORM_OVERHEAD_BYTES = 16 * 1024
+#: Werkzeug's bound on the text fields held in memory, and on its own buffer of the
+#: file's data (so more than the 64 KiB it reads at a time).
+FIELDS_MEMORY_BYTES = 256 * 1024
+#: An upload up to this size stays in memory; a larger one goes to a temporary file.
+IN_MEMORY_BYTES = 1024 * 1024
+#: The audio, the language, and what an OpenAI client adds (model, response_format, ...).
+MAX_FORM_PARTS = 16
 MULTIPART = "multipart/form-data"
 #: The upstream's failures answered otherwise than 502.
 UPSTREAM_FAILURES: dict[str, type[HTTPException]] = {
@@ -53,28 +68,48 @@ def too_large(max_bytes: int) -> RequestEntityTooLarge:
     )
 
 
-def uploaded_audio(max_bytes: int) -> BinaryIO:
-    """The audio of the `file` field, read no further than the limit allows."""
+@contextmanager
+def received_upload(max_bytes: int) -> Iterator[tuple[BinaryIO, MultiDict]]:
+    """The audio of the `file` field and the other fields, read no further than the limit.
+
+    Every buffer the form's parts were read into is closed when the block
+    ends, however it ends (a form cut short by the limit included).
+    """
     if request.mimetype != MULTIPART:
         abort(415, "Send the recording as multipart/form-data, the audio in the field `file`.")
     limit = max_bytes + FORM_OVERHEAD_BYTES
     if request.content_length is not None and request.content_length > limit:
         raise too_large(max_bytes)
-    request.max_content_length = limit
+    buffers: list[BinaryIO] = []
+
+    def buffer(*args: object, **kwargs: object) -> BinaryIO:
+        spooled = tempfile.SpooledTemporaryFile(max_size=IN_MEMORY_BYTES)
+        buffers.append(spooled)
+        return spooled
+
+    parser = FormDataParser(
+        buffer,
+        max_form_memory_size=FIELDS_MEMORY_BYTES,
+        max_content_length=limit,
+        max_form_parts=MAX_FORM_PARTS,
+    )
     try:
-        upload = request.files.get("file")
-    except RequestEntityTooLarge:
-        raise too_large(max_bytes) from None
-    if upload is None or not upload.stream:
-        raise ValidationError({"file": ["Send the audio in the multipart field `file`."]})
-    stream = upload.stream
-    stream.seek(0, 2)
-    size = stream.tell()
-    stream.seek(0)
-    if size > max_bytes:
-        upload.close()
-        raise too_large(max_bytes)
-    return stream
+        try:
+            _, form, files = parser.parse_from_environ(request.environ)
+        except RequestEntityTooLarge:
+            raise too_large(max_bytes) from None
+        upload = files.get("file")
+        if upload is None:
+            raise ValidationError({"file": ["Send the audio in the multipart field `file`."]})
+        audio = upload.stream
+        audio.seek(0, 2)
+        if audio.tell() > max_bytes:
+            raise too_large(max_bytes)
+        audio.seek(0)
+        yield audio, form
+    finally:
+        for spooled in buffers:
+            spooled.close()
 
 
 def upstream_failure(exc: ProviderError) -> HTTPException:
@@ -91,11 +126,17 @@ def upstream_failure(exc: ProviderError) -> HTTPException:
 @bp.post("")
 def create_transcription():
     """Transcribe a recorded answer and time its delivery; the audio is not kept."""
-    audio = uploaded_audio(current_app.config["INTERVIEW_TRANSCRIPTION_MAX_BYTES"])
+    max_bytes = current_app.config["INTERVIEW_TRANSCRIPTION_MAX_BYTES"]
+    with received_upload(max_bytes) as (audio, fields):
+        form = transcription_form_schema.load(fields)
+        return transcription_schema.dump(transcribe(audio, form["language"]))
+
+
+def transcribe(audio: BinaryIO, language: str | None) -> Transcribed:
+    """The domain's transcription, its refusals turned into problems."""
     try:
-        form = transcription_form_schema.load(request.form)
-        transcribed = transcribe_recording(
-            current_runtime(), audio, form["language"], current_owner(), caller_admission()
+        return transcribe_recording(
+            current_runtime(), audio, language, current_owner(), caller_admission()
         )
     except NoTranscriptionService:
         abort(503, "No transcription service is configured here; type the answer instead.")
@@ -105,6 +146,3 @@ def create_transcription():
         raise ValidationError({"file": [str(exc)]}) from None
     except ProviderError as exc:
         raise upstream_failure(exc) from None
-    finally:
-        audio.close()
-    return transcription_schema.dump(transcribed)
