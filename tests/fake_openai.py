@@ -10,7 +10,8 @@
 `POST /v1/audio/transcriptions` parses the multipart upload (the request's
 `body` is a `ReceivedUpload`) and answers the configured `transcript`, with
 `transcript_words` as word timestamps (`(word, start, end)` each) when the
-request asks for `verbose_json` and they are set, or the next queued `Fault`.
+request asks for `verbose_json` and they are set, or the next queued `Fault`
+(`malformed_after` set: a body that is not JSON).
 
 `POST /v1/chat/completions` streams `chat.completion.chunk` frames as OpenAI
 does (a role chunk, content chunks of `chunk_chars` characters, a chunk with
@@ -325,6 +326,9 @@ def _handler_for(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
             if fault.status:
                 self._send_error(fault.status, "injected failure")
                 return
+            if fault.malformed_after is not None:
+                self._send_text(200, "application/json", "{not json")
+                return
             time.sleep(fault.first_token_delay_s or fake.settings.first_token_delay_s)
             settings = fake.settings
             text = fault.text if fault.text is not None else settings.transcript
@@ -353,6 +357,14 @@ def _handler_for(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
             self.send_header("Content-Length", str(len(data)))
             for name, value in (headers or {}).items():
                 self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(data)
+
+        def _send_text(self, status: int, content_type: str, text: str) -> None:
+            data = text.encode()
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             self.wfile.write(data)
 

@@ -258,8 +258,9 @@ def test_offline_there_is_no_transcription_service(make_app, upstream):
         (Fault(status=404), 503, "no audio transcription endpoint"),
         (Fault(status=401), 502, "credentials"),
         (Fault(first_token_delay_s=3), 504, "did not answer in time"),
+        (Fault(malformed_after=0), 502, "unreadable"),
     ],
-    ids=["5xx", "no audio endpoint", "refused key", "timeout"],
+    ids=["5xx", "no audio endpoint", "refused key", "timeout", "not JSON"],
 )
 def test_an_upstream_fault_is_a_problem_with_its_reason_and_saves_nothing(
     make_app, upstream, fault, status, words

@@ -97,6 +97,10 @@ class OpenAITranscriber:
                 delay = retry_delay_s(exc, attempt, self._retries, self._max_retry_after_s)
                 if delay is None:
                     raise status_error(exc) from exc
+            except (openai.APIResponseValidationError, ValueError) as exc:
+                raise ProviderError(
+                    "upstream_malformed", "The transcription service answered something unreadable."
+                ) from exc
             except openai.APITimeoutError as exc:
                 raise ProviderError(
                     "upstream_timeout", "The transcription service did not answer in time."
