@@ -60,8 +60,7 @@ def transcribe_recording(
 ) -> Transcribed:
     """Transcribe the recording in `audio` and save what it said and how.
 
-    Raises
-    `NoTranscriptionService`, `audio.UnsupportedAudio`,
+    Raises `NoTranscriptionService`, `audio.UnsupportedAudio`,
     `audio.UnreadableAudio`, `RecordingTooLong`, what `spend_budget` raises,
     or `ProviderError` for the upstream's failure; then nothing is saved.
     """
