@@ -1,7 +1,10 @@
 """Transcriptions through a real gunicorn + gevent worker: the SDK's upload over the gevent
 transport, and the audio decoded off the event loop."""
 
+import http.client
 import io
+import json
+import socket
 import threading
 import time
 import urllib.request
@@ -62,3 +65,25 @@ def test_a_long_recording_is_decoded_while_the_worker_keeps_answering(server, up
     assert upload.audio == audio
     assert took > 0.3  # the decoding took a while ...
     assert max(gaps) < took / 2  # ... and the worker answered others meanwhile
+
+
+def test_a_declared_length_over_the_limit_is_refused_before_the_body_is_sent(server, upstream):
+    head = (
+        "POST /api/v1/transcriptions HTTP/1.1\r\n"
+        f"Host: 127.0.0.1:{server.port}\r\n"
+        "Content-Type: multipart/form-data; boundary=b\r\n"
+        f"Content-Length: {30 * 1024 * 1024}\r\n\r\n"
+    )
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as connection:
+        connection.sendall(head.encode())  # and not one byte of the 30 MiB
+        answer = http.client.HTTPResponse(connection)
+        answer.begin()
+        problem = json.loads(answer.read())
+
+    assert answer.status == 413
+    assert "INTERVIEW_TRANSCRIPTION_MAX_BYTES" in problem["detail"]
+    assert uploads_received(upstream) == []
+
+
+def uploads_received(upstream) -> list:
+    return [r for r in upstream.requests if r.path.endswith("/audio/transcriptions")]
