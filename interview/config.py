@@ -96,4 +96,7 @@ def load_config(environ: Mapping[str, str], instance_path: str) -> dict[str, Any
     config["INTERVIEW_SPOOL_DIR"] = config["INTERVIEW_SPOOL_DIR"] or str(
         Path(instance_path) / "spool"
     )
+    config["INTERVIEW_AUDIO_DIR"] = (
+        str(Path(instance_path) / "audio") if config["INTERVIEW_KEEP_AUDIO"] else None
+    )
     return config

@@ -26,6 +26,11 @@ DEFAULT_STREAM_DELAY_MS = 20
 #: decoding that loops on repeated phrases.
 DEFAULT_TEMPERATURE = 0.2
 DEFAULT_MAX_DELAY_MS = 1000
+DEFAULT_TRANSCRIPTION_MODEL = "whisper-1"
+#: The OpenAI API's own limit on an audio upload.
+DEFAULT_TRANSCRIPTION_MAX_BYTES = 25 * 1024 * 1024
+#: Ten minutes: far longer than an answer to one question.
+DEFAULT_TRANSCRIPTION_MAX_SECONDS = 600
 #: Generation requests per caller: generous for a person practising, a brake on a script.
 DEFAULT_RATE_LIMIT = "20/minute"
 #: Generations running at once per caller.
@@ -365,6 +370,44 @@ SETTINGS: tuple[Setting, ...] = (
         ),
         "unset: not sent",
         _integer(-(2**63), 2**63 - 1),
+    ),
+    Setting(
+        "INTERVIEW_TRANSCRIPTION_MODEL",
+        "speech-to-text model of `POST /api/v1/transcriptions` (the upstream's audio endpoint)",
+        "`whisper-1`",
+        _text,
+        default=DEFAULT_TRANSCRIPTION_MODEL,
+    ),
+    Setting(
+        "INTERVIEW_TRANSCRIPTION_MAX_BYTES",
+        "largest recording a transcription accepts, in bytes; past it 413 problem+json",
+        "`26214400` (25 MiB, the OpenAI API's own limit)",
+        _integer(1024, 1 << 30),
+        default=DEFAULT_TRANSCRIPTION_MAX_BYTES,
+    ),
+    Setting(
+        "INTERVIEW_TRANSCRIPTION_MAX_SECONDS",
+        "longest recording a transcription accepts, in seconds; past it 422 problem+json",
+        "`600`",
+        _integer(1, 24 * 3600),
+        default=DEFAULT_TRANSCRIPTION_MAX_SECONDS,
+    ),
+    Setting(
+        "INTERVIEW_TRANSCRIPTION_TIMEOUT_S",
+        "seconds to wait for the upstream's transcript of one recording",
+        "`120`",
+        _seconds,
+        default=120.0,
+    ),
+    Setting(
+        "INTERVIEW_KEEP_AUDIO",
+        (
+            "`on`: each transcribed recording is kept in `instance/audio` (mode 600) and deleted "
+            "with the records past INTERVIEW_RETENTION_DAYS; `off`: recordings are never stored"
+        ),
+        "`off`",
+        _on_off,
+        default=False,
     ),
     Setting(
         "INTERVIEW_HEARTBEAT_S",

@@ -65,6 +65,8 @@ class Feedback(db.Model):
     temperature: Mapped[float | None] = mapped_column(Float)
     seed: Mapped[int | None] = mapped_column(BigInteger)
     metrics: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # How a spoken answer was delivered (`feedback/delivery.py`); None for a typed one.
+    delivery: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     usage: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     delay_ms: Mapped[int] = mapped_column(Integer)
     first_token_ms: Mapped[int | None] = mapped_column(Integer)
@@ -93,6 +95,27 @@ class Feedback(db.Model):
         Index("ix_feedback_created", "created_at"),
         UniqueConstraint("idempotency_key", name="uq_feedback_idempotency_key"),
     )
+
+
+class Transcription(db.Model):
+    """What a recorded answer said and how it was delivered; the audio itself is not kept."""
+
+    __tablename__ = "transcription"
+
+    transcription_id: Mapped[str] = mapped_column(
+        "id", String(32), primary_key=True, default=new_feedback_id
+    )
+    # Scoped like a record's owner: only the owner's feedback may use it.
+    owner: Mapped[str | None] = mapped_column(String(64))
+    caller: Mapped[str | None] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+    language: Mapped[str | None] = mapped_column(String(32))
+    duration_s: Mapped[float] = mapped_column(Float)
+    model: Mapped[str] = mapped_column(String(200))
+    delivery: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (Index("ix_transcription_created", "created_at"),)
 
 
 class Question(db.Model):

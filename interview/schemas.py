@@ -7,7 +7,7 @@ from datetime import datetime
 
 import regex
 from flask import current_app
-from marshmallow import Schema, ValidationError, fields, validate, validates
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates
 
 from .feedback.answer_check import answer_problem, refusal_message
 from .feedback.assessment_schemas import StarPartSchema, StrictInteger
@@ -91,6 +91,19 @@ class FeedbackRequestSchema(Schema):
         load_default=None,
         metadata={"description": "Pause between characters, 0..INTERVIEW_MAX_DELAY_MS."},
     )
+    transcription_id = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(min=1, max=64),
+        metadata={
+            "description": (
+                "The caller's own transcription (POST /transcriptions) this answer was "
+                "spoken in: the record gets its `delivery`, and the model judges delivery "
+                "from it. `answer` stays the text sent (the candidate may have edited the "
+                "transcript). Unknown or someone else's: 422 on this field."
+            )
+        },
+    )
 
     @validates("answer")
     def _looks_like_an_answer(self, value: str, **kwargs) -> None:
@@ -165,6 +178,42 @@ class AssessmentSchema(Schema):
     )
 
 
+class PauseSchema(Schema):
+    start_s = fields.Float()
+    duration_s = fields.Float()
+    after = fields.String(
+        metadata={"description": "The word before the pause (with word timestamps only)"}
+    )
+
+
+class DeliverySchema(Schema):
+    """How a spoken answer was delivered (`feedback/delivery.py`)."""
+
+    source = fields.String(
+        validate=validate.OneOf(("word_timestamps", "audio_levels")),
+        metadata={
+            "description": "word_timestamps: timed by the upstream's word timestamps; "
+            "audio_levels: timed from the recording's silences (no timestamps given)"
+        },
+    )
+    duration_s = fields.Float(metadata={"description": "The whole recording"})
+    speaking_time_s = fields.Float(
+        metadata={"description": "From the first word's start to the last word's end"}
+    )
+    word_count = fields.Integer()
+    words_per_minute = fields.Integer(
+        allow_none=True, metadata={"description": "Over the speaking time; null without speech"}
+    )
+    long_pause_min_s = fields.Float(metadata={"description": "What counts as a long pause"})
+    long_pauses = fields.List(
+        fields.Nested(PauseSchema), metadata={"description": "At most 20, the longest"}
+    )
+    long_pause_count = fields.Integer()
+    longest_pause_s = fields.Float()
+    filler_words = fields.Dict(keys=fields.String(), values=fields.Integer())
+    filler_count = fields.Integer()
+
+
 class FeedbackSchema(Schema):
     id = fields.String(attribute="feedback_id")
     question = fields.String()
@@ -200,6 +249,14 @@ class FeedbackSchema(Schema):
             "mean something only where `star_applicable` is true (a behavioural question "
             "answered in English; absent on records made before it)"
         }
+    )
+    delivery = fields.Nested(
+        DeliverySchema,
+        allow_none=True,
+        metadata={
+            "description": "How a spoken answer was delivered (its transcription's); null for "
+            "a typed answer"
+        },
     )
     usage = fields.Dict(allow_none=True, metadata={"description": "Tokens, when reported"})
     delay_ms = fields.Integer()
@@ -253,6 +310,50 @@ class AnswerMetricsSchema(Schema):
         metadata={"description": "A behavioural question answered in English: `star` can work"}
     )
     key_terms = fields.Nested(KeyTermsSchema)
+
+
+class TimedWordSchema(Schema):
+    word = fields.String(attribute="text")
+    start = fields.Float(attribute="start_s", metadata={"description": "Seconds"})
+    end = fields.Float(attribute="end_s", metadata={"description": "Seconds"})
+
+
+class TranscriptionFormSchema(Schema):
+    """The form fields of POST /transcriptions besides `file` (others, such as an OpenAI
+    client's `model`, are ignored)."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    language = fields.String(
+        load_default=None,
+        validate=validate.Regexp(r"^[a-z]{2}$", error="Must be an ISO-639-1 code such as en."),
+        metadata={"description": "The language spoken, ISO-639-1 (e.g. en); else detected"},
+    )
+
+
+class TranscriptionSchema(Schema):
+    """A transcription, dumped from `feedback.transcription.Transcribed`."""
+
+    id = fields.String(attribute="record.transcription_id")
+    text = fields.String(attribute="record.text")
+    language = fields.String(
+        attribute="record.language",
+        allow_none=True,
+        metadata={"description": "The language asked for, else the one the upstream named"},
+    )
+    duration_s = fields.Float(
+        attribute="record.duration_s",
+        metadata={"description": "Of the recording, measured from its content"},
+    )
+    model = fields.String(attribute="record.model")
+    words = fields.List(
+        fields.Nested(TimedWordSchema),
+        allow_none=True,
+        metadata={"description": "The upstream's word timestamps; null when it gave none"},
+    )
+    delivery = fields.Nested(DeliverySchema, attribute="record.delivery")
+    created_at = UTCDateTime(attribute="record.created_at")
 
 
 class FeedbackListSchema(Schema):
@@ -347,3 +448,5 @@ feedback_list_query_schema = FeedbackListQuerySchema()
 accepted_schema = AcceptedSchema()
 question_list_schema = QuestionListSchema()
 question_import_schema = QuestionImportSchema()
+transcription_form_schema = TranscriptionFormSchema()
+transcription_schema = TranscriptionSchema()

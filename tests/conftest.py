@@ -24,7 +24,7 @@ from sqlalchemy import delete
 
 from interview import create_app
 from interview.extensions import db, runtime_of
-from interview.models import Feedback, Question
+from interview.models import Feedback, Question, Transcription
 
 from .fake_openai import FakeOpenAI
 from .servers import GunicornServer
@@ -186,6 +186,7 @@ def _empty_tables(app: Flask) -> None:
     with app.app_context():
         db.session.execute(delete(Feedback))
         db.session.execute(delete(Question))
+        db.session.execute(delete(Transcription))
         db.session.commit()
         db.engine.dispose()
 

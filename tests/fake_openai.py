@@ -7,6 +7,12 @@
         ...
         fake.requests[-1].body["messages"]
 
+`POST /v1/audio/transcriptions` parses the multipart upload (the request's
+`body` is a `ReceivedUpload`) and answers the configured `transcript`, with
+`transcript_words` as word timestamps (`(word, start, end)` each) when the
+request asks for `verbose_json` and they are set, or the next queued `Fault`
+(`malformed_after` set: a body that is not JSON).
+
 `POST /v1/chat/completions` streams `chat.completion.chunk` frames as OpenAI
 does (a role chunk, content chunks of `chunk_chars` characters, a chunk with
 `finish_reason`, a usage chunk with no choices when `stream_options.include_usage`
@@ -20,6 +26,7 @@ request was sent: `with_assessment(prose, block)` answers the prose, then the
 block between the markers the request's prompt named.
 """
 
+import io
 import json
 import re
 import ssl
@@ -29,6 +36,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from werkzeug.formparser import parse_form_data
 
 DEFAULT_TEXT = (
     "Solid answer with a clear example.\n\n"
@@ -92,6 +101,20 @@ class Settings:
     text_for: Callable[[Any], str] | None = None
     models: tuple[str, ...] | None = ("gpt-3.5-turbo",)
     api_key: str | None = None
+
+    transcript: str = "Umm, I led the migration of our billing system."
+    transcript_words: list[tuple[str, float, float]] | None = None
+    transcript_language: str = "english"
+
+
+@dataclass
+class ReceivedUpload:
+    """A multipart request to the audio endpoint: its fields and its one file."""
+
+    fields: dict[str, list[str]]
+    filename: str | None
+    content_type: str | None
+    audio: bytes
 
 
 @dataclass
@@ -242,6 +265,9 @@ def _handler_for(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length)
+            if self.path == f"{fake.prefix}/audio/transcriptions":
+                self._transcribe(raw)
+                return
             try:
                 body = json.loads(raw or b"{}")
             except ValueError:
@@ -292,6 +318,49 @@ def _handler_for(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
             self._send_error(401, "Incorrect API key provided")
             return True
 
+        def _transcribe(self, raw: bytes) -> None:
+            _, form, files = parse_form_data(
+                {
+                    "wsgi.input": io.BytesIO(raw),
+                    "CONTENT_LENGTH": str(len(raw)),
+                    "CONTENT_TYPE": self.headers.get("Content-Type", ""),
+                    "REQUEST_METHOD": "POST",
+                }
+            )
+            upload = files.get("file")
+            self._record(
+                ReceivedUpload(
+                    fields=form.to_dict(flat=False),
+                    filename=upload.filename if upload else None,
+                    content_type=upload.content_type if upload else None,
+                    audio=upload.read() if upload else b"",
+                )
+            )
+            for stream in files.values():
+                stream.close()
+            fault = fake._next_fault()
+            if fault.status:
+                self._send_error(fault.status, "injected failure")
+                return
+            if fault.malformed_after is not None:
+                self._send_text(200, "application/json", "{not json")
+                return
+            time.sleep(fault.first_token_delay_s or fake.settings.first_token_delay_s)
+            settings = fake.settings
+            text = fault.text if fault.text is not None else settings.transcript
+            if form.get("response_format") != "verbose_json":
+                self._send_json(200, {"text": text})
+                return
+            answer = {"task": "transcribe", "language": settings.transcript_language, "text": text}
+            words = settings.transcript_words or ()
+            answer["duration"] = max((end for _, _, end in words), default=0)
+            if settings.transcript_words is not None:
+                answer["words"] = [
+                    {"word": word, "start": start, "end": end}
+                    for word, start, end in settings.transcript_words
+                ]
+            self._send_json(200, answer)
+
         def _record(self, body: Any) -> None:
             headers = {k.lower(): v for k, v in self.headers.items()}
             with fake._lock:
@@ -304,6 +373,14 @@ def _handler_for(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
             self.send_header("Content-Length", str(len(data)))
             for name, value in (headers or {}).items():
                 self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(data)
+
+        def _send_text(self, status: int, content_type: str, text: str) -> None:
+            data = text.encode()
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             self.wfile.write(data)
 

@@ -32,6 +32,7 @@ def test_get_returns_the_whole_record(client, upstream):
         "error",
         "score",
         "metrics",
+        "delivery",
         "usage",
         "delay_ms",
         "first_token_ms",

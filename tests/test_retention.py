@@ -1,4 +1,4 @@
-"""INTERVIEW_RETENTION_DAYS: old finished records are deleted for good, nothing else."""
+"""INTERVIEW_RETENTION_DAYS: old finished records and transcriptions are deleted for good."""
 
 import time
 from datetime import timedelta
@@ -9,7 +9,8 @@ from sqlalchemy import text
 from interview.config import ConfigError, load_config
 from interview.extensions import db
 from interview.feedback.retention import delete_records_older_than
-from interview.models import COMPLETED, FAILED, STREAMING, Feedback, utcnow
+from interview.feedback.transcriptions import save_transcription
+from interview.models import COMPLETED, FAILED, STREAMING, Feedback, Transcription, utcnow
 
 from .conftest import wait_for_generations
 from .factories import feedback_record
@@ -33,6 +34,34 @@ def test_finished_records_past_the_retention_are_deleted(app):
         assert remaining == set(kept)
         assert not remaining & set(old)
         assert delete_records_older_than(30) == 0
+
+
+def add_transcription(age_days: float) -> str:
+    saved = save_transcription(
+        owner=None,
+        caller=None,
+        text="Umm, I led it.",
+        language="en",
+        duration_s=3.0,
+        model="whisper-1",
+        delivery={},
+    )
+    db.session.execute(
+        Transcription.__table__.update()
+        .where(Transcription.__table__.c.id == saved.transcription_id)
+        .values(created_at=utcnow() - timedelta(days=age_days))
+    )
+    db.session.commit()
+    return saved.transcription_id
+
+
+def test_transcriptions_past_the_retention_are_deleted_too(app):
+    with app.app_context():
+        add_transcription(31)
+        kept = add_transcription(29)
+        delete_records_older_than(30)
+        remaining = [row.transcription_id for row in db.session.query(Transcription)]
+        assert remaining == [kept]
 
 
 def test_deletion_goes_in_batches(app, monkeypatch):

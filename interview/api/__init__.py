@@ -2,7 +2,16 @@
 
 from flask import Blueprint, Flask
 
-from . import answer_metrics, docs_page, feedback, health, openai_compat, openapi, questions
+from . import (
+    answer_metrics,
+    docs_page,
+    feedback,
+    health,
+    openai_compat,
+    openapi,
+    questions,
+    transcriptions,
+)
 from .event_streams import register_event_stream_slots
 from .limits import register_rate_limits
 from .owners import identify_caller
@@ -15,6 +24,7 @@ api_bp.register_blueprint(answer_metrics.bp)
 api_bp.register_blueprint(openapi.bp)
 api_bp.register_blueprint(docs_page.bp)
 api_bp.register_blueprint(openai_compat.bp)
+api_bp.register_blueprint(transcriptions.bp)
 
 
 def register_api(app: Flask) -> None:

@@ -12,6 +12,7 @@ from ..feedback.live import Generation
 from ..feedback.records import InvalidCursor, delete_record, get_record, list_records
 from ..feedback.service import (
     Attach,
+    UnknownTranscription,
     cancel_feedback,
     feedback_events,
     inline_feedback_events,
@@ -136,6 +137,8 @@ def create_feedback():
         ) from None
     except TooManyOpenStreams as exc:
         raise too_many_open_streams(exc) from None
+    except UnknownTranscription:
+        raise ValidationError({"transcription_id": ["There is no such transcription."]}) from None
     if isinstance(result, Attach):
         return attach_to_earlier(result.feedback_id, protocol, inline, after)
     return answer_started(result, protocol, inline)

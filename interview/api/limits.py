@@ -1,12 +1,14 @@
 """Rate limits on generation requests, and the cap on each caller's open streams.
 
 - INTERVIEW_RATE_LIMIT (Flask-Limiter) counts the requests that start a
-  generation, per caller (`callers.py`), in one budget shared by every
-  generation endpoint. Before the view, Flask-Limiter only tests it (a caller
-  already past it is refused before the view runs); the count is
-  taken with one atomic test-and-hit (`limits`' `hit`: a Lua script in Redis,
-  an increment checked and undone in memory) when the generation is admitted,
-  in one step with the cap and the insert (`feedback/admission.py`). So
+  generation or a transcription (each costs an upstream call), per caller
+  (`callers.py`), in one budget shared by every such endpoint. Before the
+  view, Flask-Limiter only tests it (a caller already past it is refused
+  before the view runs); the count is taken with one atomic test-and-hit
+  (`limits`' `hit`: a Lua script in Redis, an increment checked and undone in
+  memory) when the generation is admitted, in one step with the cap and the
+  insert (`feedback/admission.py`), or just before a transcription's upstream
+  call (`feedback/transcription.py`). So
   requests in flight together cannot all see the old count, and a request
   refused for bad input, refused by the cap, or attached to an earlier record
   by its Idempotency-Key costs nothing.
@@ -32,7 +34,13 @@ from .callers import caller_key
 
 log = logging.getLogger(__name__)
 
-GENERATION_ENDPOINTS = frozenset({"api.feedback.create_feedback", "api.openai.chat_completions"})
+GENERATION_ENDPOINTS = frozenset(
+    {
+        "api.feedback.create_feedback",
+        "api.openai.chat_completions",
+        "api.transcriptions.create_transcription",
+    }
+)
 #: A generation takes tens of seconds; a few seconds on, one of the caller's
 #: streams has often ended.
 OPEN_STREAMS_RETRY_AFTER_S = 5

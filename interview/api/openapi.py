@@ -307,6 +307,67 @@ OPERATIONS: dict[str, dict] = {
             },
         },
     },
+    "/transcriptions": {
+        "post": {
+            "summary": "Transcribe a spoken answer and time its delivery",
+            "description": (
+                "The recording goes to the upstream's audio transcriptions with word "
+                "timestamps where it gives them; the answer holds the transcript and its "
+                "delivery (pace over the time actually spoken, long pauses, fillers). The "
+                "audio is judged by its content (WebM, Ogg, WAV, MP3, M4A), never kept and "
+                "never logged; the transcription is saved without it, for `transcription_id` "
+                "on POST /feedback. Counts against INTERVIEW_RATE_LIMIT."
+            ),
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "multipart/form-data": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["file"],
+                            "properties": {
+                                "file": {
+                                    "type": "string",
+                                    "format": "binary",
+                                    "contentMediaType": "application/octet-stream",
+                                    "description": (
+                                        "The recording, at most INTERVIEW_TRANSCRIPTION_MAX_BYTES "
+                                        "and INTERVIEW_TRANSCRIPTION_MAX_SECONDS; its name and "
+                                        "declared type are ignored"
+                                    ),
+                                },
+                                "language": {
+                                    "type": "string",
+                                    "pattern": "^[a-z]{2}$",
+                                    "description": "ISO-639-1 code of the language spoken",
+                                },
+                            },
+                        }
+                    }
+                },
+            },
+            "responses": {
+                "200": _json("Transcription", "The saved transcription and its delivery"),
+                "403": FORBIDDEN,
+                "413": _problem("The recording is larger than INTERVIEW_TRANSCRIPTION_MAX_BYTES"),
+                "415": _problem(
+                    "Not multipart/form-data, or the file is not audio in a supported format"
+                ),
+                "422": _problem(
+                    "No `file`, or one that is empty, damaged, truncated or longer than "
+                    "INTERVIEW_TRANSCRIPTION_MAX_SECONDS (`errors.file` says which); a bad "
+                    "`language`. No upstream call, nothing saved"
+                ),
+                "429": TOO_MANY_REQUESTS,
+                "502": _problem("The upstream failed or refused the transcription"),
+                "503": _problem(
+                    "No transcription service: the offline provider, or an upstream without "
+                    "an audio endpoint"
+                ),
+                "504": _problem("The upstream did not answer in time"),
+            },
+        },
+    },
     "/openai/chat/completions": {
         "post": {
             "summary": "Feedback as an OpenAI chat completion (for the openai SDKs, LangChain)",
@@ -391,6 +452,8 @@ COMPONENT_SCHEMAS = {
     "AssessedCriteria": schemas.AssessedCriteriaSchema,
     "AssessedStar": schemas.AssessedStarSchema,
     "Assessment": schemas.AssessmentSchema,
+    "Pause": schemas.PauseSchema,
+    "Delivery": schemas.DeliverySchema,
     "Feedback": schemas.FeedbackSchema,
     "FeedbackList": schemas.FeedbackListSchema,
     "AnswerMetricsRequest": schemas.AnswerMetricsRequestSchema,
@@ -400,6 +463,8 @@ COMPONENT_SCHEMAS = {
     "Cancelling": schemas.CancellingSchema,
     "StartEvent": schemas.StartEventSchema,
     "QuestionList": schemas.QuestionListSchema,
+    "TimedWord": schemas.TimedWordSchema,
+    "Transcription": schemas.TranscriptionSchema,
     "Problem": schemas.ProblemSchema,
     "OpenAIError": schemas.OpenAIErrorSchema,
     "OpenAIProblem": schemas.OpenAIProblemSchema,

@@ -4,6 +4,7 @@ import click
 from flask.cli import AppGroup
 
 from ..extensions import current_runtime
+from ..feedback.kept_audio import delete_audio_older_than
 from ..feedback.maintenance import replay_spooled_records
 from ..feedback.retention import delete_records_older_than
 from .ask import ask_command
@@ -49,3 +50,6 @@ def purge_command(older_than_days: int | None) -> None:
     if days is None:
         raise click.UsageError("set INTERVIEW_RETENTION_DAYS or pass --older-than-days")
     click.echo(f"deleted {delete_records_older_than(days)} records older than {days} days")
+    if audio_dir := current_runtime().settings.audio_dir:
+        deleted = delete_audio_older_than(audio_dir, days)
+        click.echo(f"deleted {deleted} kept recordings older than {days} days")

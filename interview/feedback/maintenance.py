@@ -38,6 +38,7 @@ from .heartbeats import (
     heartbeats_of_generating_workers,
     this_worker_id,
 )
+from .kept_audio import delete_audio_older_than
 from .live import LiveGenerations
 from .records import interrupt_records_of, interrupt_stale, stop_requests_among
 from .retention import delete_records_older_than
@@ -168,6 +169,8 @@ def run_maintenance(runtime: Runtime) -> None:
                     days = settings.retention_days
                     if days and (deleted := delete_records_older_than(days)):
                         log.info("deleted %d records past the retention period", deleted)
+                    if days and settings.audio_dir:
+                        delete_audio_older_than(settings.audio_dir, days)
         except Exception:
             watch.forget()  # an outage stops every heartbeat: never count it as silence
             failures += 1

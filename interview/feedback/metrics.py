@@ -189,6 +189,11 @@ def _words(text: str) -> list[str]:
     return _TOKEN.findall(text)
 
 
+def count_words(text: str) -> int:
+    """How many words `text` holds, by the rule above."""
+    return len(_words(text))
+
+
 def _stem(word: str) -> str:
     word = word.lower()
     for suffix in ("ing", "ed", "es", "s"):
@@ -197,7 +202,8 @@ def _stem(word: str) -> str:
     return word
 
 
-def _fillers(answer: str) -> dict[str, int]:
+def count_fillers(answer: str) -> dict[str, int]:
+    """How often each filler word or phrase stands in `answer` (the rules above)."""
     # Every match of a filler's pattern contains its name, case folded: the
     # patterns only run on answers that do.
     folded = answer.casefold()
@@ -253,7 +259,7 @@ def compute_answer_metrics(question: str, answer: str) -> dict[str, Any]:
     words = _words(answer)
     word_count = len(words)
     sentence_count = len(_SENTENCE.findall(answer))
-    fillers = _fillers(answer)
+    fillers = count_fillers(answer)
     star, star_cues = _star(answer)
     return {
         "word_count": word_count,

@@ -40,6 +40,7 @@ class NewRecord:
     request_digest: str | None = None
     caller: str | None = None
     worker_id: str | None = None
+    delivery: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +82,8 @@ class FeedbackRecord:
     created_at: datetime
     completed_at: datetime | None
     owner: str | None
+    #: how a spoken answer was delivered (its transcription's); None for a typed one
+    delivery: dict[str, Any] | None = None
 
     @classmethod
     def from_row(cls, row: Feedback) -> "FeedbackRecord":
@@ -108,6 +111,7 @@ class FeedbackRecord:
             temperature=new.temperature,
             seed=new.seed,
             metrics=new.metrics,
+            delivery=new.delivery,
             usage=None,
             delay_ms=new.delay_ms,
             first_token_ms=None,

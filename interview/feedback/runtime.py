@@ -24,7 +24,13 @@ from .bus import NullBus, RedisBus, bus_from_config
 from .live import LiveGenerations
 from .pacing import Pacer, SharedPacer, process_pacer
 from .progress import ProgressFlusher
-from .providers import FeedbackProvider, UpstreamClients, provider_from_config
+from .providers import (
+    FeedbackProvider,
+    OpenAITranscriber,
+    UpstreamClients,
+    provider_from_config,
+    transcriber_from_config,
+)
 from .replay import ReplayCache
 
 
@@ -41,6 +47,9 @@ class Settings:
     stale_after_s: float
     save_retry_s: float
     retention_days: int | None
+    transcription_max_seconds: int
+    #: where recordings are kept (INTERVIEW_KEEP_AUDIO); None: never stored
+    audio_dir: str | None = None
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> "Settings":
@@ -54,6 +63,8 @@ class Settings:
             stale_after_s=config["INTERVIEW_STALE_AFTER_S"],
             save_retry_s=config["INTERVIEW_SAVE_RETRY_S"],
             retention_days=config["INTERVIEW_RETENTION_DAYS"],
+            transcription_max_seconds=config["INTERVIEW_TRANSCRIPTION_MAX_SECONDS"],
+            audio_dir=config["INTERVIEW_AUDIO_DIR"],
         )
 
 
@@ -79,9 +90,12 @@ class Runtime:
         bus: RedisBus | NullBus,
         upstream_clients: UpstreamClients,
         database_context: Callable[[], AbstractContextManager[Any]],
+        transcriber: OpenAITranscriber | None = None,
     ) -> None:
         self.settings = settings
         self.provider = provider
+        #: the upstream's speech-to-text; None where there is none (offline)
+        self.transcriber = transcriber
         self.bus = bus
         #: the OpenAI clients of `provider` (and of any provider made for the eval)
         self.upstream_clients = upstream_clients
@@ -108,4 +122,5 @@ def build_runtime(
         bus_from_config(config["REDIS_URL"]),
         upstream_clients,
         database_context,
+        transcriber_from_config(config, upstream_clients),
     )

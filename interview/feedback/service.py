@@ -30,6 +30,11 @@ from .records import (
     request_cancel,
 )
 from .runtime import Runtime
+from .transcriptions import get_transcription
+
+
+class UnknownTranscription(Exception):
+    """The request names a transcription that its owner does not have."""
 
 
 @dataclass(frozen=True)
@@ -83,11 +88,14 @@ def start_feedback(
     from the caller's rate budget (or raises): both are settled in one step
     with the insert, so requests at the same instant cannot pass together
     (`admission.py`). Past the cap this raises `TooManyOpenStreams`; either
-    refusal saves nothing.
+    refusal saves nothing, as does a `transcription_id` the owner does not
+    have (`UnknownTranscription`). A spoken answer's record gets its
+    transcription's delivery figures, and so does the prompt.
     """
     after_due_streams()
     settings, provider = runtime.settings, runtime.provider
     question, answer, role = payload["question"], payload["answer"], payload.get("role")
+    delivery = spoken_delivery(payload.get("transcription_id"), owner)
     delay_ms = payload.get("delay_ms")
     if delay_ms is None:
         delay_ms = settings.stream_delay_ms
@@ -108,6 +116,7 @@ def start_feedback(
         request_digest=idempotency[1] if idempotency else None,
         caller=admission.caller,
         worker_id=this_worker_id(),
+        delivery=delivery,
     )
     created = admit_streaming_record(
         new,
@@ -117,10 +126,20 @@ def start_feedback(
     )
     generation = Generation(start_event_data(created), delay_s=delay_ms / 1000)
     nonce = new_block_nonce()
-    messages = build_feedback_prompt(question, answer, role, nonce=nonce)
+    messages = build_feedback_prompt(question, answer, role, nonce=nonce, delivery=delivery)
     request = FeedbackInput(question, answer, role, metrics, messages, block_nonce=nonce)
     start_producer(runtime, generation, request, created)
     return generation
+
+
+def spoken_delivery(transcription_id: str | None, owner: str | None) -> dict[str, Any] | None:
+    """The delivery figures of the owner's transcription; None for a typed answer."""
+    if transcription_id is None:
+        return None
+    transcription = get_transcription(transcription_id, owner)
+    if transcription is None:
+        raise UnknownTranscription(transcription_id)
+    return transcription.delivery
 
 
 def open_feed(runtime: Runtime, feedback_id: str, owner: str | None) -> Feed | None:

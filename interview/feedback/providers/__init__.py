@@ -5,14 +5,17 @@ from typing import Any
 
 from .base import FeedbackProvider, ProviderError, ProviderStream
 from .offline import OfflineProvider
+from .openai_audio import OpenAITranscriber
 from .openai_chat import OpenAIChatProvider, UpstreamClients
 
 __all__ = [
     "FeedbackProvider",
+    "OpenAITranscriber",
     "ProviderError",
     "ProviderStream",
     "UpstreamClients",
     "provider_from_config",
+    "transcriber_from_config",
 ]
 
 
@@ -30,5 +33,23 @@ def provider_from_config(config: Mapping[str, Any], clients: UpstreamClients) ->
         max_tokens=config["INTERVIEW_MAX_TOKENS"],
         temperature=config["INTERVIEW_TEMPERATURE"],
         seed=config["INTERVIEW_SEED"],
+        clients=clients,
+    )
+
+
+def transcriber_from_config(
+    config: Mapping[str, Any], clients: UpstreamClients
+) -> OpenAITranscriber | None:
+    """The upstream's transcriptions, on the chat's client; None offline (no speech service)."""
+    if config["INTERVIEW_PROVIDER"] == "offline":
+        return None
+    return OpenAITranscriber(
+        api_key=config["OPENAI_API_KEY"],
+        base_url=config["OPENAI_BASE_URL"],
+        model=config["INTERVIEW_TRANSCRIPTION_MODEL"],
+        timeout_s=config["INTERVIEW_UPSTREAM_TIMEOUT_S"],
+        transcription_timeout_s=config["INTERVIEW_TRANSCRIPTION_TIMEOUT_S"],
+        max_retries=config["INTERVIEW_UPSTREAM_RETRIES"],
+        max_retry_after_s=config["INTERVIEW_UPSTREAM_MAX_RETRY_AFTER_S"],
         clients=clients,
     )

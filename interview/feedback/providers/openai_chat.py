@@ -34,7 +34,6 @@ Deliberate choices:
 import functools
 import itertools
 import os
-import random
 import threading
 from collections.abc import Iterator
 from contextlib import ExitStack
@@ -49,15 +48,13 @@ import orjson
 from ..pacing import under_gevent
 from .base import FeedbackInput, ProviderError
 from .gevent_transport import GeventTransport
+from .upstream_errors import backoff_s, retry_delay_s, status_error
 
 CONNECT_TIMEOUT_S = 10.0
 CHAT_COMPLETIONS = "/chat/completions"
 _DATA_PREFIX = b"data:"
 _DONE = b"[DONE]"
 MAX_LINE_BYTES = 1 << 20  # a chunk is a few hundred bytes; a line longer than this is broken
-RETRYABLE_STATUSES = frozenset({408, 409, 429})
-FIRST_BACKOFF_S = 0.5
-MAX_BACKOFF_S = 8.0
 
 
 class OpenAI(openai.OpenAI):
@@ -129,41 +126,6 @@ class UpstreamClients:
         return httpx2.Client(transport=transport, follow_redirects=True)
 
 
-def _retry_after_s(exc: openai.APIStatusError) -> float | None:
-    """The upstream's Retry-After in seconds (delta-seconds form), if it gave one."""
-    try:
-        value = float(exc.response.headers.get("retry-after", ""))
-    except ValueError:
-        return None
-    return value if value >= 0 else None
-
-
-def _backoff_s(attempt: int) -> float:
-    """Exponential backoff with jitter: about 0.5, 1, 2, 4, 8 s."""
-    return min(FIRST_BACKOFF_S * 2**attempt, MAX_BACKOFF_S) * random.uniform(0.75, 1.0)
-
-
-def _status_error(exc: openai.APIStatusError) -> ProviderError:
-    status = exc.status_code
-    if status in (401, 403):
-        return ProviderError("upstream_auth", "The model service rejected our credentials.")
-    if status == 429:
-        retry_after = _retry_after_s(exc)
-        if retry_after is not None:
-            return ProviderError(
-                "upstream_rate_limited",
-                f"The model service is rate limiting us; it asks to wait {retry_after:g} s.",
-            )
-        return ProviderError("upstream_rate_limited", "The model service is rate limiting us.")
-    if status == 404:
-        return ProviderError(
-            "upstream_not_found", "The model service has no such model or endpoint (404)."
-        )
-    if status >= 500:
-        return ProviderError("upstream_unavailable", f"The model service failed ({status}).")
-    return ProviderError("upstream_rejected", f"The model service refused the request ({status}).")
-
-
 class OpenAIChatStream:
     """One streamed chat completion; iterate for the text pieces."""
 
@@ -204,7 +166,7 @@ class OpenAIChatStream:
                     return
                 yield from self._read_events(response.iter_bytes())
         except openai.APIStatusError as exc:
-            raise _status_error(exc) from exc
+            raise status_error(exc) from exc
         except (openai.APITimeoutError, httpx2.TimeoutException) as exc:
             raise ProviderError("upstream_timeout", "The model service stopped answering.") from exc
         except openai.APIConnectionError as exc:
@@ -233,27 +195,16 @@ class OpenAIChatStream:
                 self._body = b""  # no retry once the stream has started
                 return response
             except openai.APIStatusError as exc:
-                delay = self._retry_delay_s(exc, attempt)
+                delay = retry_delay_s(exc, attempt, self._retries, self._max_retry_after_s)
                 if delay is None:
                     raise
             except openai.APIConnectionError:  # includes timeouts
                 if attempt == self._retries:
                     raise
-                delay = _backoff_s(attempt)
+                delay = backoff_s(attempt)
             if self._closing.wait(delay):
                 return None
         raise AssertionError("unreachable: the last attempt returns or raises")
-
-    def _retry_delay_s(self, exc: openai.APIStatusError, attempt: int) -> float | None:
-        """How long to wait before trying again, or None to give up now."""
-        if attempt == self._retries:
-            return None
-        if exc.status_code not in RETRYABLE_STATUSES and exc.status_code < 500:
-            return None
-        retry_after = _retry_after_s(exc)
-        if retry_after is None:
-            return _backoff_s(attempt)
-        return retry_after if retry_after <= self._max_retry_after_s else None
 
     def _read_events(self, blocks: Iterator[bytes]) -> Iterator[str]:
         """The text of the body's raw blocks, one piece per block (a block holds many chunks)."""

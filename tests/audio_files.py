@@ -1,0 +1,67 @@
+"""Recordings for the tests: speech from espeak-ng, converted with PyAV to each accepted format."""
+
+import functools
+import io
+import shutil
+import subprocess
+import tempfile
+import wave
+from pathlib import Path
+
+import av
+import pytest
+
+ANSWER = "Umm, I led the migration of our billing system. As a result, we cut costs by a fifth."
+#: container format, encoder, sample rate of each accepted kind of upload
+FORMATS = {
+    "webm": ("webm", "libopus", 48000),
+    "ogg": ("ogg", "libopus", 48000),
+    "mp3": ("mp3", "libmp3lame", 22050),
+    "m4a": ("ipod", "aac", 22050),
+}
+
+
+@functools.cache
+def spoken_wav(text: str = ANSWER) -> bytes:
+    """`text` spoken by espeak-ng, as WAV (mono, 22050 Hz)."""
+    espeak = shutil.which("espeak-ng")
+    if espeak is None:
+        pytest.skip("espeak-ng is not installed: apt-get install espeak-ng")
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "answer.wav"
+        subprocess.run([espeak, "-w", str(path), text], check=True, timeout=30)
+        return path.read_bytes()
+
+
+def with_silence(wav: bytes, seconds: float, repeats: int = 2) -> bytes:
+    """The WAV's speech `repeats` times, `seconds` of digital silence between each."""
+    with wave.open(io.BytesIO(wav)) as source:
+        params = source.getparams()
+        speech = source.readframes(params.nframes)
+    silence = b"\x00" * (int(params.framerate * seconds) * params.sampwidth * params.nchannels)
+    out = io.BytesIO()
+    with wave.open(out, "wb") as target:
+        target.setparams(params)
+        target.writeframes(silence.join([speech] * repeats))
+    return out.getvalue()
+
+
+def converted(wav: bytes, kind: str) -> bytes:
+    """The WAV re-encoded as `kind` (a key of FORMATS), mono."""
+    container, encoder, rate = FORMATS[kind]
+    out = io.BytesIO()
+    with av.open(io.BytesIO(wav)) as source, av.open(out, "w", format=container) as target:
+        stream = target.add_stream(encoder, rate=rate, layout="mono")
+        resampler = av.AudioResampler(
+            format=stream.codec_context.codec.audio_formats[0].name, layout="mono", rate=rate
+        )
+        for frame in [*source.decode(audio=0), None]:
+            for mono in resampler.resample(frame):
+                target.mux(stream.encode(mono))
+        target.mux(stream.encode(None))
+    return out.getvalue()
+
+
+def wav_duration_s(wav: bytes) -> float:
+    with wave.open(io.BytesIO(wav)) as source:
+        return source.getnframes() / source.getframerate()
