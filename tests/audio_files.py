@@ -9,7 +9,8 @@ import wave
 from pathlib import Path
 
 import av
-import pytest
+
+from .conftest import require_service
 
 ANSWER = "Umm, I led the migration of our billing system. As a result, we cut costs by a fifth."
 #: container format, encoder, sample rate of each accepted kind of upload
@@ -25,8 +26,12 @@ FORMATS = {
 def spoken_wav(text: str = ANSWER) -> bytes:
     """`text` spoken by espeak-ng, as WAV (mono, 22050 Hz)."""
     espeak = shutil.which("espeak-ng")
-    if espeak is None:
-        pytest.skip("espeak-ng is not installed: apt-get install espeak-ng")
+
+    def installed() -> None:
+        if espeak is None:
+            raise RuntimeError("apt-get install espeak-ng")
+
+    require_service("espeak-ng", installed)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "answer.wav"
         subprocess.run([espeak, "-w", str(path), text], check=True, timeout=30)
