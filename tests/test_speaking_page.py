@@ -1,0 +1,304 @@
+"""Speaking the answer on the practice page, in Chromium with a fake microphone.
+
+The microphone is Chromium's own fake device playing a WAV that espeak-ng speaks
+(`--use-file-for-fake-audio-capture`), so the page records real speech with
+MediaRecorder, and the fake upstream receives that recording and answers a
+transcript with word timestamps.
+"""
+
+import io
+import json
+import shutil
+import subprocess
+import urllib.request
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from interview.feedback.audio import OGG, WEBM, probe_audio
+
+from .conftest import CHROMIUM
+from .fake_openai import FakeOpenAI
+
+SPOKEN = "In my last role I led the billing migration"
+TRANSCRIPT = "In my last role, um, I led the billing migration."
+#: (word, start, end): a 2.5 s pause after "um".
+WORDS = [
+    ("In", 0.2, 0.35),
+    ("my", 0.35, 0.5),
+    ("last", 0.5, 0.8),
+    ("role", 0.8, 1.1),
+    ("um", 1.2, 1.4),
+    ("I", 3.9, 4.0),
+    ("led", 4.0, 4.2),
+    ("the", 4.2, 4.3),
+    ("billing", 4.3, 4.7),
+    ("migration", 4.7, 5.2),
+]
+QUESTION = "Tell me about a project you led."
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+@pytest.fixture(scope="module")
+def spoken_wav(tmp_path_factory) -> Path:
+    """SPOKEN said by espeak-ng, as the 16-bit PCM WAV Chromium's fake microphone plays."""
+    espeak = shutil.which("espeak-ng")
+    if espeak is None:
+        pytest.skip("espeak-ng is not installed: apt-get install espeak-ng")
+    path = tmp_path_factory.mktemp("microphone") / "answer.wav"
+    subprocess.run([espeak, "-w", str(path), SPOKEN], check=True, timeout=30)
+    return path
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is missing: apt-get install chromium")
+    with sync_playwright() as playwright:
+        yield playwright.chromium
+
+
+@pytest.fixture(scope="module")
+def microphone_browser(chromium, spoken_wav) -> Browser:
+    """A Chromium whose microphone is allowed and plays the spoken WAV."""
+    browser = chromium.launch(
+        executable_path=CHROMIUM,
+        args=[
+            *FLAGS,
+            "--use-fake-ui-for-media-stream",
+            "--use-fake-device-for-media-stream",
+            f"--use-file-for-fake-audio-capture={spoken_wav}",
+        ],
+    )
+    yield browser
+    browser.close()
+
+
+@pytest.fixture(scope="module")
+def refusing_browser(chromium) -> Browser:
+    """A Chromium with a fake microphone whose use the candidate refuses (no permission)."""
+    browser = chromium.launch(
+        executable_path=CHROMIUM, args=[*FLAGS, "--use-fake-device-for-media-stream"]
+    )
+    yield browser
+    browser.close()
+
+
+@pytest.fixture(scope="module")
+def site(server_factory):
+    return server_factory(INTERVIEW_STREAM_DELAY_MS="0", INTERVIEW_ANSWER_TARGET_S="10")
+
+
+@pytest.fixture(scope="module")
+def offline_site(server_factory):
+    return server_factory(INTERVIEW_PROVIDER="offline")
+
+
+def open_page(browser: Browser, url: str, viewport=DESKTOP, **options) -> Page:
+    context = browser.new_context(viewport=viewport, **options)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.js_errors = errors
+    page.goto(url + "/")
+    return page
+
+
+def uploads(fake: FakeOpenAI) -> list:
+    return [r.body for r in fake.requests if r.path.endswith("/audio/transcriptions")]
+
+
+def record(site, feedback_id: str) -> dict:
+    with urllib.request.urlopen(f"{site.url}/api/v1/feedback/{feedback_id}", timeout=10) as r:
+        return json.loads(r.read())
+
+
+def speak_answer(page: Page, seconds: float = 3.0) -> None:
+    """Choose Speak, start, skip the think time, speak for `seconds`, stop."""
+    page.fill("#question", QUESTION)
+    page.check("#mode-speak")
+    page.click("#record")
+    expect(page.locator("#think")).to_be_visible()
+    expect(page.locator("#think-left")).to_have_text("15")
+    page.click("#start-now")
+    expect(page.locator("#recording")).to_be_visible()
+    expect(page.locator("#speak-state")).to_have_text(
+        "Recording. Press Stop when you have finished."
+    )
+    page.wait_for_timeout(seconds * 1000)
+    expect(page.locator("#elapsed")).not_to_have_text("0:00")
+    page.click("#stop-recording")
+
+
+def test_a_spoken_answer_is_transcribed_timed_and_judged(microphone_browser, site, fake_openai):
+    fake_openai.reset()
+    fake_openai.configure(transcript=TRANSCRIPT, transcript_words=WORDS)
+    page = open_page(microphone_browser, site.url)
+    expect(page.locator("#mode-type")).to_be_checked()
+    expect(page.locator("#speak")).to_be_hidden()
+
+    speak_answer(page, seconds=6)
+
+    # The transcript lands in the answer box, editable, with the delivery under it.
+    expect(page.locator("#answer")).to_have_value(TRANSCRIPT, timeout=20_000)
+    expect(page.locator("#answer")).to_be_editable()
+    # The upstream received the recording itself: WebM or Ogg, about six seconds long.
+    [upload] = uploads(fake_openai)
+    info = probe_audio(io.BytesIO(upload.audio))
+    assert info.container in (WEBM, OGG)
+    assert info.codec in ("opus", "libopus")
+    assert 5.0 <= info.duration_s <= 8.0, info.duration_s
+    delivery = page.locator("#spoken-delivery")
+    expect(delivery).to_contain_text(f"5.0 s of a {round(info.duration_s, 1):.1f} s recording")
+    expect(delivery).to_contain_text("120 words per minute")
+    expect(delivery).to_contain_text("1 of 2.0 s or more, the longest 2.5 s (after “um”)")
+    expect(delivery).to_contain_text("um ×1")
+    expect(page.locator("#speak-state")).to_contain_text("Transcribed")
+    expect(page.locator("#playback")).to_be_visible()
+    assert page.get_attribute("#playback", "src").startswith("blob:")
+
+    page.click("#submit")
+    expect(page.locator("#summary a")).to_be_visible(timeout=20_000)
+    feedback_id = page.get_attribute("#summary a", "href").rsplit("/", 1)[1]
+    saved = record(site, feedback_id)
+    assert saved["answer"] == TRANSCRIPT
+    assert saved["delivery"]["words_per_minute"] == 120
+    assert saved["delivery"]["long_pauses"] == [{"start_s": 1.4, "duration_s": 2.5, "after": "um"}]
+
+    page.goto(f"{site.url}/feedback/{feedback_id}")
+    shown = page.locator("#delivery")
+    expect(shown).to_contain_text("How you said it")
+    expect(shown).to_contain_text("120 words per minute")
+    expect(shown).to_contain_text("the longest 2.5 s")
+    assert page.js_errors == []
+    page.context.close()
+
+
+def test_an_edited_transcript_still_carries_its_delivery_but_a_cleared_box_does_not(
+    microphone_browser, site, fake_openai
+):
+    fake_openai.reset()
+    fake_openai.configure(transcript=TRANSCRIPT, transcript_words=WORDS)
+    page = open_page(microphone_browser, site.url)
+    speak_answer(page, seconds=1.5)
+    expect(page.locator("#answer")).to_have_value(TRANSCRIPT, timeout=20_000)
+    assert page.input_value("#transcription-id")
+
+    page.check("#mode-type")
+    page.fill("#answer", TRANSCRIPT.replace("um, ", "") + " We cut costs by a fifth.")
+    assert page.input_value("#transcription-id"), "an edited transcript keeps its recording"
+    page.fill("#answer", "")
+    assert page.input_value("#transcription-id") == ""
+    expect(page.locator("#spoken-delivery")).to_be_hidden()
+    page.context.close()
+
+
+def test_the_timer_shows_the_target_passing_without_stopping_on_a_phone(
+    microphone_browser, site, fake_openai
+):
+    fake_openai.reset()
+    page = open_page(microphone_browser, site.url, viewport=PHONE)
+    page.check("#mode-speak")
+    expect(page.locator("#target-time")).to_have_text("0:10")
+    expect(page.locator("#read-question")).to_be_visible()
+    page.click("#record")
+    expect(page.locator("#speak-state")).to_contain_text("Think time: 15 seconds")
+    expect(page.locator("#think-left")).not_to_have_text("15", timeout=3000)
+    page.click("#start-now")
+    expect(page.locator("#stop-recording")).to_be_focused()
+    expect(page.locator("#past-target")).to_be_hidden()
+    expect(page.locator("#past-target")).to_be_visible(timeout=15_000)
+    expect(page.locator("#answer-timer")).to_have_class("timer over")
+    expect(page.locator("#speak-state")).to_have_text(
+        "Your target of 0:10 has passed. Stop when you are ready."
+    )
+    expect(page.locator("#recording")).to_be_visible()  # shown, not enforced
+    assert page.get_attribute("#answer-timer", "aria-live") is None
+    for control in ("#stop-recording", "#elapsed", "#level"):
+        box = page.locator(control).bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], control
+    page.click("#stop-recording")
+    expect(page.locator("#speak-state")).to_contain_text("Transcribed", timeout=20_000)
+    expect(page.locator("#record-again")).to_be_visible()
+    page.context.close()
+
+
+@pytest.mark.parametrize(
+    ("status", "message"),
+    [
+        (503, "The transcription service failed (503). Send the recording again"),
+        (500, "The transcription service failed (502). Send the recording again"),
+    ],
+)
+def test_a_failed_transcription_is_explained_and_can_be_sent_again(
+    microphone_browser, site, fake_openai, status, message
+):
+    from .fake_openai import Fault
+
+    fake_openai.reset()
+    fake_openai.configure(transcript=TRANSCRIPT, transcript_words=WORDS)
+    fake_openai.enqueue(Fault(status=status))
+    page = open_page(microphone_browser, site.url)
+    speak_answer(page, seconds=1)
+    expect(page.locator("#speak-error")).to_contain_text(message, timeout=20_000)
+    expect(page.locator("#answer")).to_have_value("")
+
+    page.click("#send-again")
+    expect(page.locator("#answer")).to_have_value(TRANSCRIPT, timeout=20_000)
+    expect(page.locator("#speak-error")).to_be_hidden()
+    page.context.close()
+
+
+def test_a_refused_microphone_is_explained_and_typing_still_works(
+    refusing_browser, site, fake_openai
+):
+    fake_openai.reset()
+    page = open_page(refusing_browser, site.url)
+    page.check("#mode-speak")
+    page.click("#record")
+    expect(page.locator("#speak-error")).to_have_text(
+        "The microphone was refused. Allow it in the browser's site settings, "
+        "or type your answer."
+    )
+    expect(page.locator("#record")).to_be_visible()
+
+    page.check("#mode-type")
+    page.fill("#question", QUESTION)
+    page.fill("#answer", "I led the billing migration and we cut costs by a fifth.")
+    page.click("#submit")
+    expect(page.locator("#summary a")).to_be_visible(timeout=20_000)
+    assert page.js_errors == []
+    page.context.close()
+
+
+def test_an_offline_server_says_speaking_needs_a_transcription_service(
+    microphone_browser, offline_site
+):
+    page = open_page(microphone_browser, offline_site.url)
+    expect(page.locator("#speak-unavailable")).to_have_text(
+        "Speaking needs a transcription service; this server has none. Type your answer."
+    )
+    expect(page.locator("#mode-speak")).to_be_disabled()
+    expect(page.locator("#mode-type")).to_be_checked()
+    expect(page.locator("#answer")).to_be_editable()
+    page.context.close()
+
+
+def test_a_browser_without_recording_is_told_so(browser, site):
+    page = open_page(browser, site.url)
+    page.add_init_script("delete window.MediaRecorder")
+    page.reload()
+    expect(page.locator("#speak-unavailable")).to_contain_text("This browser cannot record audio")
+    expect(page.locator("#mode-speak")).to_be_disabled()
+    page.context.close()
