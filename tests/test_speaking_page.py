@@ -1,27 +1,24 @@
 """Speaking the answer on the practice page, in Chromium with a fake microphone.
 
 The microphone is Chromium's own fake device playing a WAV that espeak-ng speaks
-(`--use-file-for-fake-audio-capture`), so the page records real speech with
+(`microphone_browser`, SPOKEN_ANSWER), so the page records real speech with
 MediaRecorder, and the fake upstream receives that recording and answers a
 transcript with word timestamps.
 """
 
 import io
 import json
-import shutil
-import subprocess
 import urllib.request
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from interview.feedback.audio import OGG, WEBM, probe_audio
 
-from .conftest import CHROMIUM
-from .fake_openai import FakeOpenAI
+from .conftest import CHROMIUM, CHROMIUM_FLAGS
+from .fake_openai import FakeOpenAI, Fault
 
-SPOKEN = "In my last role I led the billing migration"
+#: SPOKEN_ANSWER as the fake upstream transcribes it, with a filler.
 TRANSCRIPT = "In my last role, um, I led the billing migration."
 #: (word, start, end): a 2.5 s pause after "um".
 WORDS = [
@@ -39,60 +36,16 @@ WORDS = [
 QUESTION = "Tell me about a project you led."
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 
 
 @pytest.fixture(scope="module")
-def spoken_wav(tmp_path_factory) -> Path:
-    """SPOKEN said by espeak-ng, as the 16-bit PCM WAV Chromium's fake microphone plays."""
-    espeak = shutil.which("espeak-ng")
-    if espeak is None:
-        pytest.skip("espeak-ng is not installed: apt-get install espeak-ng")
-    path = tmp_path_factory.mktemp("microphone") / "answer.wav"
-    subprocess.run([espeak, "-w", str(path), SPOKEN], check=True, timeout=30)
-    return path
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is missing: apt-get install chromium")
-    with sync_playwright() as playwright:
-        yield playwright.chromium
-
-
-@pytest.fixture(scope="module")
-def microphone_browser(chromium, spoken_wav) -> Browser:
-    """A Chromium whose microphone is allowed and plays the spoken WAV."""
-    browser = chromium.launch(
-        executable_path=CHROMIUM,
-        args=[
-            *FLAGS,
-            "--use-fake-ui-for-media-stream",
-            "--use-fake-device-for-media-stream",
-            f"--use-file-for-fake-audio-capture={spoken_wav}",
-        ],
-    )
-    yield browser
-    browser.close()
-
-
-@pytest.fixture(scope="module")
-def refusing_browser(chromium) -> Browser:
+def refusing_browser(browser: Browser) -> Browser:
     """A Chromium with a fake microphone whose use the candidate refuses (no permission)."""
-    browser = chromium.launch(
-        executable_path=CHROMIUM, args=[*FLAGS, "--use-fake-device-for-media-stream"]
+    chromium = browser.browser_type.launch(
+        executable_path=CHROMIUM, args=[*CHROMIUM_FLAGS, "--use-fake-device-for-media-stream"]
     )
-    yield browser
-    browser.close()
+    yield chromium
+    chromium.close()
 
 
 @pytest.fixture(scope="module")
@@ -237,15 +190,13 @@ def test_the_timer_shows_the_target_passing_without_stopping_on_a_phone(
 @pytest.mark.parametrize(
     ("status", "message"),
     [
-        (503, "The transcription service failed (503). Send the recording again"),
+        (429, "The transcription service is busy or unavailable right now. Send the"),
         (500, "The transcription service failed (502). Send the recording again"),
     ],
 )
 def test_a_failed_transcription_is_explained_and_can_be_sent_again(
     microphone_browser, site, fake_openai, status, message
 ):
-    from .fake_openai import Fault
-
     fake_openai.reset()
     fake_openai.configure(transcript=TRANSCRIPT, transcript_words=WORDS)
     fake_openai.enqueue(Fault(status=status))
@@ -268,8 +219,7 @@ def test_a_refused_microphone_is_explained_and_typing_still_works(
     page.check("#mode-speak")
     page.click("#record")
     expect(page.locator("#speak-error")).to_have_text(
-        "The microphone was refused. Allow it in the browser's site settings, "
-        "or type your answer."
+        "The microphone was refused. Allow it in the browser's site settings, or type your answer."
     )
     expect(page.locator("#record")).to_be_visible()
 

@@ -186,6 +186,14 @@
       return "Too many requests: send the recording again in " + (retryAfter || "a few") + " s.";
     }
     if (status === 503 && /no transcription service/i.test(detail)) return detail;
+    if (status === 503) {
+      return "The transcription service is busy or unavailable right now. Send the recording "
+        + "again in a moment, or type your answer.";
+    }
+    if (status === 504) {
+      return "The transcription service took too long to answer. Send the recording again, "
+        + "or type your answer.";
+    }
     return "The transcription service failed (" + status + "). Send the recording again "
       + "in a moment, or type your answer.";
   }
