@@ -9,13 +9,17 @@ transcript with word timestamps.
 import io
 import json
 import urllib.request
+from datetime import UTC, datetime
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from interview.extensions import db
 from interview.feedback.audio import OGG, WEBM, probe_audio
+from interview.feedback.metrics import compute_answer_metrics
 
 from .conftest import CHROMIUM, CHROMIUM_FLAGS
+from .factories import feedback_record
 from .fake_openai import FakeOpenAI, Fault
 
 #: SPOKEN_ANSWER as the fake upstream transcribes it, with a filler.
@@ -251,4 +255,96 @@ def test_a_browser_without_recording_is_told_so(browser, site):
     page.reload()
     expect(page.locator("#speak-unavailable")).to_contain_text("This browser cannot record audio")
     expect(page.locator("#mode-speak")).to_be_disabled()
+    page.context.close()
+
+
+def delivery(speaking_time_s: float, words_per_minute: int, pauses: list, fillers: dict) -> dict:
+    return {
+        "source": "word_timestamps",
+        "duration_s": speaking_time_s + 1.0,
+        "speaking_time_s": speaking_time_s,
+        "word_count": round(words_per_minute * speaking_time_s / 60),
+        "words_per_minute": words_per_minute,
+        "long_pause_min_s": 2.0,
+        "long_pauses": pauses,
+        "long_pause_count": len(pauses),
+        "longest_pause_s": max((p["duration_s"] for p in pauses), default=0.0),
+        "filler_words": fillers,
+        "filler_count": sum(fillers.values()),
+    }
+
+
+def test_the_attempt_page_compares_how_two_spoken_attempts_were_said(app, client):
+    client.get("/")  # the browser's owner id
+    with client.session_transaction() as session:
+        owner = session["owner"]
+    first = delivery(
+        70.0, 165, [{"start_s": 20.0, "duration_s": 3.1, "after": "deadline"}], {"um": 4}
+    )
+    second = delivery(80.5, 128, [], {})
+    with app.app_context():
+        for day, spoken in ((1, first), (2, second)):
+            db.session.add(
+                feedback_record(
+                    feedback_id=f"spoken-{day}",
+                    owner=owner,
+                    question=QUESTION,
+                    answer=TRANSCRIPT,
+                    metrics=compute_answer_metrics(QUESTION, TRANSCRIPT),
+                    delivery=spoken,
+                    created_at=datetime(2026, 12, day, tzinfo=UTC),
+                )
+            )
+        db.session.commit()
+
+    earlier = client.get("/feedback/spoken-1").get_data(as_text=True)
+    later = client.get("/feedback/spoken-2").get_data(as_text=True)
+
+    assert "165 words per minute" in earlier
+    assert "1 of 2.0 s or more, the longest 3.1 s (after “deadline”)" in earlier
+    assert "um ×4" in earlier
+    assert "80.5 s of a 81.5 s recording" in later
+    assert "none of 2.0 s or more" in later
+    for row, cells in {
+        "pace (words per minute)": '<td>165</td><td>128</td>\n<td class="change">-37</td>',
+        "long pauses": '<td>1</td><td>0</td>\n<td class="change">-1</td>',
+        "filler words spoken": '<td>4</td><td>0</td>\n<td class="change">-4</td>',
+    }.items():
+        assert f'data-row="{row}"' in later
+        assert cells in later, row
+
+
+def test_a_typed_attempt_shows_no_delivery(app, client):
+    client.get("/")
+    with client.session_transaction() as session:
+        owner = session["owner"]
+    with app.app_context():
+        db.session.add(
+            feedback_record(
+                feedback_id="typed",
+                owner=owner,
+                question=QUESTION,
+                answer=TRANSCRIPT,
+                metrics=compute_answer_metrics(QUESTION, TRANSCRIPT),
+            )
+        )
+        db.session.commit()
+
+    page = client.get("/feedback/typed").get_data(as_text=True)
+
+    assert "How you said it" not in page and 'id="delivery"' not in page
+
+
+def test_the_question_is_read_aloud_by_the_browser(browser, site):
+    page = open_page(browser, site.url, bypass_csp=True)
+    page.add_init_script(
+        "window.spoken = [];"
+        "speechSynthesis.speak = (utterance) => window.spoken.push(utterance.text);"
+    )
+    page.reload()
+    page.fill("#question", QUESTION)
+
+    page.click("#read-question")
+
+    assert page.evaluate("window.spoken") == [QUESTION]
     page.context.close()
