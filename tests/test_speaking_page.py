@@ -348,3 +348,32 @@ def test_the_question_is_read_aloud_by_the_browser(browser, site):
 
     assert page.evaluate("window.spoken") == [QUESTION]
     page.context.close()
+
+
+@pytest.mark.parametrize(
+    ("limit", "message"),
+    [
+        (
+            {"INTERVIEW_TRANSCRIPTION_MAX_BYTES": "1024"},
+            "The recording is too large to send. Record a shorter answer, or type it.",
+        ),
+        (
+            {"INTERVIEW_TRANSCRIPTION_MAX_SECONDS": "1"},
+            "The recording is longer than the limit of 1 seconds. Record again, or type your "
+            "answer.",
+        ),
+    ],
+)
+def test_a_recording_past_the_limits_is_refused_in_plain_words(
+    microphone_browser, server_factory, fake_openai, limit, message
+):
+    fake_openai.reset()
+    limited = server_factory(**limit)
+    page = open_page(microphone_browser, limited.url)
+    speak_answer(page, seconds=2)
+
+    expect(page.locator("#speak-error")).to_have_text(message, timeout=20_000)
+    expect(page.locator("#send-again")).to_be_hidden()
+    expect(page.locator("#record-again")).to_be_focused()
+    assert uploads(fake_openai) == []
+    page.context.close()

@@ -2,13 +2,12 @@
 // Speaking the answer on the practice page: Type or Speak, the question read aloud, a
 // think-time countdown, the answer timer against its target (shown, not enforced), the
 // level meter, Stop, play back, Record again; then the recording is sent to
-// POST /api/v1/transcriptions and the transcript lands in the answer box, editable, with
+// POST /api/v1/transcriptions (transcribe.js) and the transcript lands in the answer box, editable, with
 // the delivery figures under it. Screen readers hear changes of state (#speak-state),
 // never the ticking timer or countdown. Type stays available whatever happens here.
 (function () {
   const $ = (id) => document.getElementById(id);
   const panel = $("speak");
-  const csrf = document.querySelector('meta[name="csrf-token"]').content;
   const THINK_S = 15;
   const TARGET_S = Number(panel.dataset.targetS);
   const calm = window.matchMedia("(prefers-reduced-motion: reduce)");
@@ -91,6 +90,8 @@
   }
 
   async function begin() {
+    if (recorder) return; // a second press while the browser asks for the microphone
+    $("playback").pause();
     showError("");
     forgetTranscription();
     recorder = new window.AnswerRecorder();
@@ -169,59 +170,16 @@
     send();
   }
 
-  function problem(status, data, retryAfter) {
-    const detail = (data && data.detail) || "";
-    const fileErrors = data && data.errors && data.errors.file;
-    if (status === 413) {
-      return "The recording is too large to send. Record a shorter answer, or type it.";
-    }
-    if (status === 415) {
-      return "The server cannot read this kind of recording. Type your answer instead.";
-    }
-    if (status === 422) {
-      return (fileErrors ? fileErrors.join(" ") : detail || "The recording could not be used.")
-        + " Record again, or type your answer.";
-    }
-    if (status === 429) {
-      return "Too many requests: send the recording again in " + (retryAfter || "a few") + " s.";
-    }
-    if (status === 503 && /no transcription service/i.test(detail)) return detail;
-    if (status === 503) {
-      return "The transcription service is busy or unavailable right now. Send the recording "
-        + "again in a moment, or type your answer.";
-    }
-    if (status === 504) {
-      return "The transcription service took too long to answer. Send the recording again, "
-        + "or type your answer.";
-    }
-    return "The transcription service failed (" + status + "). Send the recording again "
-      + "in a moment, or type your answer.";
-  }
-
   async function send() {
     show("sending");
     showError("");
     say("Transcribing…");
-    const body = new FormData();
-    body.append("file", recording, /ogg/.test(recording.type) ? "answer.ogg" : "answer.webm");
-    let response;
-    let data = null;
     try {
-      response = await fetch(panel.dataset.transcriptions, {
-        method: "POST",
-        headers: { "Accept": "application/json", "X-CSRF-Token": csrf },
-        body: body,
-      });
-      data = await response.json().catch(() => null);
+      transcribed(await window.transcribeRecording(panel.dataset.transcriptions, recording));
     } catch (error) {
-      return failed("Could not reach the service. Check your connection and send the "
-        + "recording again, or type your answer.", true);
+      if (!(error instanceof window.transcribeRecording.Failed)) throw error;
+      failed(error.message, error.canSendAgain);
     }
-    if (!response.ok) {
-      const again = response.status === 429 || response.status >= 500;
-      return failed(problem(response.status, data, response.headers.get("Retry-After")), again);
-    }
-    transcribed(data);
   }
 
   function failed(text, canSendAgain) {
@@ -229,6 +187,7 @@
     $("send-again").hidden = !canSendAgain;
     say("The recording was not transcribed.");
     showError(text);
+    $(canSendAgain ? "send-again" : "record-again").focus();
   }
 
   function transcribed(transcription) {
@@ -237,6 +196,7 @@
       say("No words were heard.");
       showError("No words were heard in the recording. Record again closer to the "
         + "microphone, or type your answer.");
+      $("record-again").focus();
       return;
     }
     const answer = $("answer");
@@ -247,6 +207,7 @@
     $("spoken-delivery").hidden = false;
     say("Transcribed: your words are in the answer box. Edit them if you like, then get "
       + "feedback.");
+    answer.focus();
   }
 
   function readQuestion() {
@@ -282,6 +243,7 @@
     cancel();
     if (playbackUrl) URL.revokeObjectURL(playbackUrl);
   });
+  forgetTranscription(); // a restored form keeps no recording's id without its figures
   show("idle");
   chooseMode(); // a reload may have kept Speak chosen
   say("Press Start recording when you are ready: " + THINK_S + " seconds to think come first.");
