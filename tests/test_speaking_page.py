@@ -21,6 +21,7 @@ from interview.feedback.metrics import compute_answer_metrics
 from .conftest import CHROMIUM, CHROMIUM_FLAGS
 from .factories import feedback_record
 from .fake_openai import FakeOpenAI, Fault
+from .test_pages import shot
 
 #: SPOKEN_ANSWER as the fake upstream transcribes it, with a filler.
 TRANSCRIPT = "In my last role, um, I led the billing migration."
@@ -122,7 +123,9 @@ def test_a_spoken_answer_is_transcribed_timed_and_judged(microphone_browser, sit
     expect(delivery).to_contain_text("1 of 2.0 s or more, the longest 2.5 s (after “um”)")
     expect(delivery).to_contain_text("um ×1")
     expect(page.locator("#speak-state")).to_contain_text("Transcribed")
+    expect(page.locator("#answer")).to_be_focused()
     expect(page.locator("#playback")).to_be_visible()
+    shot(page, "practice-spoken")
     assert page.get_attribute("#playback", "src").startswith("blob:")
 
     page.click("#submit")
@@ -181,6 +184,7 @@ def test_the_timer_shows_the_target_passing_without_stopping_on_a_phone(
         "Your target of 0:10 has passed. Stop when you are ready."
     )
     expect(page.locator("#recording")).to_be_visible()  # shown, not enforced
+    shot(page, "practice-recording-phone")
     assert page.get_attribute("#answer-timer", "aria-live") is None
     for control in ("#stop-recording", "#elapsed", "#level"):
         box = page.locator(control).bounding_box()

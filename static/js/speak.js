@@ -2,8 +2,8 @@
 // Speaking the answer on the practice page: Type or Speak, the question read aloud, a
 // think-time countdown, the answer timer against its target (shown, not enforced), the
 // level meter, Stop, play back, Record again; then the recording is sent to
-// POST /api/v1/transcriptions (transcribe.js) and the transcript lands in the answer box, editable, with
-// the delivery figures under it. Screen readers hear changes of state (#speak-state),
+// POST /api/v1/transcriptions (transcribe.js) and the transcript lands in the answer box,
+// editable, with the delivery figures under it. Screen readers hear changes of state (#speak-state),
 // never the ticking timer or countdown. Type stays available whatever happens here.
 (function () {
   const $ = (id) => document.getElementById(id);
@@ -159,6 +159,7 @@
   }
 
   async function stop() {
+    if (!recorder) return; // pressed twice
     stopTimers();
     const taken = recorder;
     recorder = null;
