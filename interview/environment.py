@@ -31,6 +31,8 @@ DEFAULT_TRANSCRIPTION_MODEL = "whisper-1"
 DEFAULT_TRANSCRIPTION_MAX_BYTES = 25 * 1024 * 1024
 #: Ten minutes: far longer than an answer to one question.
 DEFAULT_TRANSCRIPTION_MAX_SECONDS = 600
+#: Two minutes: about what an interviewer expects of one behavioural answer.
+DEFAULT_ANSWER_TARGET_S = 120
 #: Generation requests per caller: generous for a person practising, a brake on a script.
 DEFAULT_RATE_LIMIT = "20/minute"
 #: Generations running at once per caller.
@@ -398,6 +400,16 @@ SETTINGS: tuple[Setting, ...] = (
         "`120`",
         _seconds,
         default=120.0,
+    ),
+    Setting(
+        "INTERVIEW_ANSWER_TARGET_S",
+        (
+            "the practice page's target length of a spoken answer, in seconds: its timer shows "
+            "the time against it while recording (shown, not enforced)"
+        ),
+        "`120`",
+        _integer(10, 3600),
+        default=DEFAULT_ANSWER_TARGET_S,
     ),
     Setting(
         "INTERVIEW_KEEP_AUDIO",

@@ -9,6 +9,8 @@ with the reason, except in CI (CI=true), where they fail.
 
 import os
 import secrets
+import shutil
+import subprocess
 import time
 import uuid
 from collections.abc import Iterator
@@ -38,6 +40,15 @@ CLIENTS = Path(__file__).resolve().parent / "clients"
 # The clients' own pinned Node.js (the package `node`), whatever the machine has.
 NODE = CLIENTS / "node_modules" / ".bin" / "node"
 BACKENDS = ("sqlite", "postgresql")
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 
 
 def require_service(name: str, check) -> None:
@@ -73,20 +84,42 @@ def browser() -> Browser:
 
     require_service("Chromium", installed)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-                "--disable-quic",
-            ],
-        )
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         yield browser
         browser.close()
+
+
+#: What the fake microphone says (`microphone_browser`).
+SPOKEN_ANSWER = "In my last role I led the billing migration"
+
+
+@pytest.fixture(scope="session")
+def spoken_wav_file(tmp_path_factory) -> Path:
+    """SPOKEN_ANSWER said by espeak-ng, as the 16-bit PCM WAV Chromium's fake microphone plays."""
+    espeak = shutil.which("espeak-ng")
+    if espeak is None:
+        pytest.skip("espeak-ng is not installed: apt-get install espeak-ng")
+    path = tmp_path_factory.mktemp("microphone") / "answer.wav"
+    subprocess.run([espeak, "-w", str(path), SPOKEN_ANSWER], check=True, timeout=30)
+    return path
+
+
+@pytest.fixture(scope="session")
+def microphone_browser(browser: Browser, spoken_wav_file: Path) -> Iterator[Browser]:
+    """A Chromium of its own whose microphone is allowed and says SPOKEN_ANSWER, over and over.
+
+    Launched by the session's Playwright (`browser`'s), as one process runs one."""
+    chromium = browser.browser_type.launch(
+        executable_path=CHROMIUM,
+        args=[
+            *CHROMIUM_FLAGS,
+            "--use-fake-ui-for-media-stream",
+            "--use-fake-device-for-media-stream",
+            f"--use-file-for-fake-audio-capture={spoken_wav_file}",
+        ],
+    )
+    yield chromium
+    chromium.close()
 
 
 @pytest.fixture(scope="session")

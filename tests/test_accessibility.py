@@ -5,7 +5,8 @@ injected into each page as it stands; the context bypasses the pages' CSP, which
 forbids the inline script Playwright injects. A page is checked in the states a
 candidate sees: empty, with key terms, while feedback streams, after it with the
 assessment, failed, and the attempt, history and error pages, on a phone and in
-dark colours too.
+dark colours too; the speaking controls idle, recording and after a transcription,
+in a Chromium with a fake microphone (`microphone_browser`).
 """
 
 from pathlib import Path
@@ -15,6 +16,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from .fake_openai import FakeOpenAI, Fault, with_assessment
 from .test_pages import ANSWER, BLOCK, PLAIN, QUESTION, submit, wait_done, wait_for_text
+from .test_speaking_page import TRANSCRIPT, WORDS
 
 AXE = Path(__file__).resolve().parent / "clients" / "node_modules" / "axe-core" / "axe.min.js"
 BLOCKING = ("serious", "critical")
@@ -145,6 +147,62 @@ def test_no_serious_accessibility_violations(
     browser: Browser, site, fake_openai, scene, viewport, scheme
 ):
     context = browser.new_context(viewport=viewport, color_scheme=scheme, bypass_csp=True)
+    page = context.new_page()
+    try:
+        scene(page, site, fake_openai)
+        found = blocking_violations(page)
+    finally:
+        context.close()
+    assert not found, "axe-core found:\n" + "\n".join(found)
+
+
+def speaking_idle(page: Page, site, fake: FakeOpenAI) -> None:
+    page.goto(site.url + "/")
+    page.check("#mode-speak")
+    expect(page.locator("#record")).to_be_visible()
+
+
+def speaking_recording(page: Page, site, fake: FakeOpenAI) -> None:
+    speaking_idle(page, site, fake)
+    page.click("#record")
+    expect(page.locator("#start-now")).to_be_visible()
+    page.click("#start-now")
+    expect(page.locator("#stop-recording")).to_be_visible()
+
+
+def speaking_transcribed(page: Page, site, fake: FakeOpenAI) -> None:
+    fake.reset()
+    fake.configure(transcript=TRANSCRIPT, transcript_words=WORDS)
+    speaking_recording(page, site, fake)
+    page.wait_for_timeout(1000)
+    page.click("#stop-recording")
+    expect(page.locator("#spoken-delivery")).to_be_visible(timeout=20_000)
+
+
+SPEAKING_SCENES = [
+    (speaking_idle, DESKTOP, "light"),
+    (speaking_idle, PHONE, "dark"),
+    (speaking_recording, DESKTOP, "light"),
+    (speaking_recording, PHONE, "dark"),
+    (speaking_transcribed, DESKTOP, "light"),
+    (speaking_transcribed, PHONE, "dark"),
+]
+
+
+@pytest.mark.parametrize(
+    ("scene", "viewport", "scheme"),
+    SPEAKING_SCENES,
+    ids=[
+        f"{scene.__name__}-{'phone' if v is PHONE else 'desktop'}-{s}"
+        for scene, v, s in SPEAKING_SCENES
+    ],
+)
+def test_the_speaking_controls_have_no_serious_accessibility_violations(
+    microphone_browser: Browser, site, fake_openai, scene, viewport, scheme
+):
+    context = microphone_browser.new_context(
+        viewport=viewport, color_scheme=scheme, bypass_csp=True
+    )
     page = context.new_page()
     try:
         scene(page, site, fake_openai)

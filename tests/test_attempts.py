@@ -29,7 +29,9 @@ def assessment(method="model", version=ASSESSMENT_VERSION, star=None, **criteria
     }
 
 
-def attempt(answer=ANSWER, judged=None, score=None, day=1, question=QUESTION) -> Feedback:
+def attempt(
+    answer=ANSWER, judged=None, score=None, day=1, question=QUESTION, delivery=None
+) -> Feedback:
     return Feedback(
         feedback_id=f"attempt-{day}",
         question=question,
@@ -38,6 +40,7 @@ def attempt(answer=ANSWER, judged=None, score=None, day=1, question=QUESTION) ->
         assessment=judged,
         score=judged["overall"] if judged else score,
         created_at=datetime(2026, 12, day, tzinfo=UTC),
+        delivery=delivery,
     )
 
 
@@ -159,3 +162,47 @@ def test_keyword_star_applies_to_behavioural_questions_in_english_only():
     assert compute_answer_metrics(QUESTION, english)["star_applicable"] is True
     assert compute_answer_metrics("Why do you want this job?", english)["star_applicable"] is False
     assert compute_answer_metrics(QUESTION, german)["star_applicable"] is False
+
+
+def spoken(speaking_time_s, words_per_minute, long_pause_count, filler_count) -> dict:
+    return {
+        "speaking_time_s": speaking_time_s,
+        "words_per_minute": words_per_minute,
+        "long_pause_count": long_pause_count,
+        "filler_count": filler_count,
+    }
+
+
+def test_two_spoken_attempts_compare_how_they_were_said():
+    before = attempt(day=1, delivery=spoken(74.6, 168, 3, 7))
+    now = attempt(day=2, delivery=spoken(81.2, 131, 1, 2))
+
+    rows = {
+        row.name: (row.before, row.now, row.change)
+        for row in compare_attempts(now, before).delivery
+    }
+
+    assert rows == {
+        "speaking time (s)": (75, 81, 6),
+        "pace (words per minute)": (168, 131, -37),
+        "long pauses": (3, 1, -2),
+        "filler words spoken": (7, 2, -5),
+    }
+
+
+def test_a_pace_without_speech_is_not_a_change():
+    before = attempt(day=1, delivery=spoken(0.0, None, 0, 0))
+    now = attempt(day=2, delivery=spoken(12.0, 120, 0, 0))
+
+    [pace] = [r for r in compare_attempts(now, before).delivery if r.name.startswith("pace")]
+
+    assert (pace.before, pace.now, pace.change) == (None, 120, None)
+
+
+@pytest.mark.parametrize("spoken_first", [True, False])
+def test_delivery_is_compared_only_between_two_spoken_attempts(spoken_first):
+    delivery = spoken(30.0, 120, 0, 1)
+    before = attempt(day=1, delivery=delivery if spoken_first else None)
+    now = attempt(day=2, delivery=None if spoken_first else delivery)
+
+    assert compare_attempts(now, before).delivery == []

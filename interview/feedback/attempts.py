@@ -61,7 +61,8 @@ class Comparison:
     Scores are compared only between assessments made the same way (same method
     and rubric version); `not_compared` says why they are not. Two records made
     before assessments compare their free-text scores and keyword STAR parts, as
-    they did then.
+    they did then. Two spoken attempts (each with a `delivery`) also compare how
+    they were said: `delivery` is empty unless both have one.
     """
 
     overall: CriterionChange | None
@@ -71,6 +72,7 @@ class Comparison:
     keyword_star: dict[str, list[str]] | None
     words: CriterionChange
     fillers: CriterionChange
+    delivery: list[CriterionChange]
     answer: AnswerChanges
 
 
@@ -109,8 +111,31 @@ def compare_attempts(current: Feedback, previous: Feedback) -> Comparison:
         fillers=CriterionChange(
             "filler words", previous.metrics["filler_count"], current.metrics["filler_count"]
         ),
+        delivery=_delivery_changes(current.delivery, previous.delivery),
         answer=answer_changes(previous.answer, current.answer),
     )
+
+
+#: The delivery figures two spoken attempts are compared on: (row name, key).
+DELIVERY_ROWS = (
+    ("speaking time (s)", "speaking_time_s"),
+    ("pace (words per minute)", "words_per_minute"),
+    ("long pauses", "long_pause_count"),
+    ("filler words spoken", "filler_count"),
+)
+
+
+def _delivery_changes(now: dict | None, before: dict | None) -> list[CriterionChange]:
+    if not (isinstance(now, dict) and isinstance(before, dict)):
+        return []
+    return [
+        CriterionChange(name, _whole(before.get(key)), _whole(now.get(key)))
+        for name, key in DELIVERY_ROWS
+    ]
+
+
+def _whole(value: Any) -> int | None:
+    return round(value) if isinstance(value, int | float) else None
 
 
 def usable_assessment(assessment: dict[str, Any] | None) -> bool:

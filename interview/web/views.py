@@ -3,6 +3,7 @@
 from flask import abort, current_app, render_template, request
 
 from ..browser_session import browser_owner
+from ..extensions import current_runtime
 from ..feedback.attempts import (
     attempts_at,
     compare_attempts,
@@ -22,7 +23,8 @@ def index():
     """Show the practice form, with the question bank and a question given in `?question=`.
 
     `?again=<attempt id>` fills the form with that attempt of this browser's, its
-    answer included, to revise it.
+    answer included, to revise it. The answer can be spoken only where a
+    transcription service is configured.
     """
     questions: dict[str, list] = {}
     for question in list_questions(current_app.config["INTERVIEW_BUILTIN_QUESTIONS"]):
@@ -36,6 +38,8 @@ def index():
         role=(revising.role or "") if revising else request.args.get("role", "")[:200],
         answer=revising.answer if revising else "",
         revising=revising,
+        can_speak=current_runtime().transcriber is not None,
+        answer_target_s=current_app.config["INTERVIEW_ANSWER_TARGET_S"],
     )
 
 

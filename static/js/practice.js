@@ -58,6 +58,7 @@
       question: $("question").value,
       answer: $("answer").value,
       role: $("role").value.trim() || null,
+      transcription_id: $("transcription-id").value || null, // set by speak.js
     };
     $("submit").disabled = true;
     try {
