@@ -55,7 +55,7 @@ def test_the_local_recogniser_refuses_another_language(transcriber):
     assert refused.value.code == "language_unsupported"
 
 
-def test_a_transcription_waits_for_its_turn_then_is_refused_busy(transcriber):
+def test_a_transcription_waits_for_its_turn_then_is_refused_busy():
     busy = LocalTranscriber(cpu_threads=1, wait_s=0.2)
     busy._turn.acquire()  # another recording is being transcribed
     try:

@@ -15,7 +15,7 @@ Deliberate choices:
 - One transcription at a time per process (a semaphore): another waits for
   its turn, at most INTERVIEW_TRANSCRIPTION_TIMEOUT_S, then is a 503
   (`transcriber_busy`). Waiting rather than refusing at once, because a turn is
-  short (a two-minute answer takes about 7 s of one core) and two people
+  short (a two-minute answer takes about 15 s of one core) and two people
   rarely finish recording in the same seconds; bounded, so a burst cannot hold
   requests for ever. Running two together would only share the same cores.
 - int8 weights, INTERVIEW_TRANSCRIPTION_THREADS CPU threads (1 by default, so
