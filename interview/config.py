@@ -16,6 +16,7 @@ from .environment import (
     DEFAULT_STREAM_DELAY_MS,
     SETTINGS,
     check_combinations,
+    speech_extra_installed,
     sqlalchemy_url,
 )
 from .environment import ConfigError as ConfigError  # what load_config raises
@@ -78,6 +79,8 @@ def load_config(environ: Mapping[str, str], instance_path: str) -> dict[str, Any
 
     if config["INTERVIEW_PROVIDER"] is None:
         config["INTERVIEW_PROVIDER"] = "openai" if config["OPENAI_API_KEY"] else "offline"
+    if config["INTERVIEW_TRANSCRIPTION_PROVIDER"] == "auto":
+        config["INTERVIEW_TRANSCRIPTION_PROVIDER"] = _transcription_provider(config)
     if config["INTERVIEW_STREAM_DELAY_MS"] is None:
         config["INTERVIEW_STREAM_DELAY_MS"] = min(
             DEFAULT_STREAM_DELAY_MS, config["INTERVIEW_MAX_DELAY_MS"]
@@ -100,3 +103,10 @@ def load_config(environ: Mapping[str, str], instance_path: str) -> dict[str, Any
         str(Path(instance_path) / "audio") if config["INTERVIEW_KEEP_AUDIO"] else None
     )
     return config
+
+
+def _transcription_provider(config: Mapping[str, Any]) -> str:
+    """What `auto` means here: the upstream's, else the local recogniser if installed, else off."""
+    if config["INTERVIEW_PROVIDER"] == "openai":
+        return "openai"
+    return "local" if speech_extra_installed() else "off"

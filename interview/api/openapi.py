@@ -356,13 +356,15 @@ OPERATIONS: dict[str, dict] = {
                 "422": _problem(
                     "No `file`, or one that is empty, damaged, truncated or longer than "
                     "INTERVIEW_TRANSCRIPTION_MAX_SECONDS (`errors.file` says which); a bad "
-                    "`language`. No upstream call, nothing saved"
+                    "`language`, or one other than `en` for the local recogniser. No upstream "
+                    "call, nothing saved"
                 ),
                 "429": TOO_MANY_REQUESTS,
                 "502": _problem("The upstream failed or refused the transcription"),
                 "503": _problem(
-                    "No transcription service: the offline provider, or an upstream without "
-                    "an audio endpoint"
+                    "No transcription service (INTERVIEW_TRANSCRIPTION_PROVIDER off, or an "
+                    "upstream without an audio endpoint), or the local recogniser stayed busy "
+                    "with other recordings"
                 ),
                 "504": _problem("The upstream did not answer in time"),
             },

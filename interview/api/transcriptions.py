@@ -58,6 +58,7 @@ UPSTREAM_FAILURES: dict[str, type[HTTPException]] = {
     "upstream_timeout": GatewayTimeout,
     "upstream_not_found": ServiceUnavailable,
     "upstream_rate_limited": ServiceUnavailable,
+    "transcriber_busy": ServiceUnavailable,
 }
 
 
@@ -113,7 +114,7 @@ def received_upload(max_bytes: int) -> Iterator[tuple[BinaryIO, MultiDict]]:
 
 
 def upstream_failure(exc: ProviderError) -> HTTPException:
-    """The 502, 503 or 504 problem for a transcription the upstream could not give."""
+    """The 502, 503 or 504 problem for a transcription the recogniser could not give."""
     detail = exc.message
     if exc.code == "upstream_not_found":
         detail = (
@@ -145,4 +146,6 @@ def transcribe(audio: BinaryIO, language: str | None) -> Transcribed:
     except (UnreadableAudio, RecordingTooLong) as exc:
         raise ValidationError({"file": [str(exc)]}) from None
     except ProviderError as exc:
+        if exc.code == "language_unsupported":
+            raise ValidationError({"language": [exc.message]}) from None
         raise upstream_failure(exc) from None

@@ -28,19 +28,20 @@ def loudness_levels(file: BinaryIO, container: str, window_s: float = WINDOW_S) 
 
     `container` is the demuxer `audio.probe_audio` found for it.
     """
-    samples = _mono_samples(file, container)
+    samples = mono_samples(file, container, LEVEL_RATE)
     width = max(1, round(LEVEL_RATE * window_s))
     return [
         _level(samples[start : start + width : _STRIDE]) for start in range(0, len(samples), width)
     ]
 
 
-def _mono_samples(file: BinaryIO, container: str) -> array:
+def mono_samples(file: BinaryIO, container: str, rate: int) -> array:
+    """The recording decoded and resampled to mono 16-bit at `rate` Hz; `file` is rewound."""
     samples = array("h")
     file.seek(0)
     try:
         with av.open(file, mode="r", format=container) as media:
-            resampler = av.AudioResampler(format="s16", layout="mono", rate=LEVEL_RATE)
+            resampler = av.AudioResampler(format="s16", layout="mono", rate=rate)
             for frame in media.decode(audio=0):
                 for mono in resampler.resample(frame):
                     samples.frombytes(bytes(mono.planes[0])[: mono.samples * 2])

@@ -26,7 +26,7 @@ from .pacing import Pacer, SharedPacer, process_pacer
 from .progress import ProgressFlusher
 from .providers import (
     FeedbackProvider,
-    OpenAITranscriber,
+    Transcriber,
     UpstreamClients,
     provider_from_config,
     transcriber_from_config,
@@ -90,11 +90,11 @@ class Runtime:
         bus: RedisBus | NullBus,
         upstream_clients: UpstreamClients,
         database_context: Callable[[], AbstractContextManager[Any]],
-        transcriber: OpenAITranscriber | None = None,
+        transcriber: Transcriber | None = None,
     ) -> None:
         self.settings = settings
         self.provider = provider
-        #: the upstream's speech-to-text; None where there is none (offline)
+        #: the speech-to-text (the upstream's or the local one); None where there is none
         self.transcriber = transcriber
         self.bus = bus
         #: the OpenAI clients of `provider` (and of any provider made for the eval)

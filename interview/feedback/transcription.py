@@ -9,38 +9,38 @@ Deliberate choices:
   just before the upstream call: requests in flight together cannot all pass.
 - Reading the audio is CPU work (demuxing a two-minute Opus file takes tens of
   milliseconds, decoding it half a second): under gevent it runs in the hub's
-  thread pool, so the worker's other streams keep their pace meanwhile.
+  thread pool (`offloading.py`), so the worker's other streams keep their pace
+  meanwhile; so does the local recogniser's work (`providers/local_audio.py`).
 - Only the text and the delivery figures are saved; the recording itself only
   with INTERVIEW_KEEP_AUDIO (`kept_audio.py`). Otherwise it is the caller's to
   drop: nothing here writes it anywhere.
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, BinaryIO, TypeVar
+from typing import BinaryIO
 
 from .admission import Admission
 from .audio import probe_audio
 from .audio_levels import WINDOW_S, loudness_levels
 from .delivery import TimedWord, delivery_from_levels, delivery_from_words
 from .kept_audio import keep_audio
-from .pacing import under_gevent
+from .offloading import off_the_event_loop
 from .runtime import Runtime
 from .transcriptions import TranscriptionRecord, save_transcription
-
-Result = TypeVar("Result")
 
 
 @dataclass(frozen=True)
 class Transcribed:
-    """A saved transcription, and the timed words the upstream gave (not saved)."""
+    """A saved transcription, the timed words the recogniser gave (not saved), and which
+    recogniser it was (`openai`, the upstream's; `local`, the small one on this server)."""
 
     record: TranscriptionRecord
     words: list[TimedWord] | None
+    provider: str
 
 
 class NoTranscriptionService(Exception):
-    """No speech-to-text service is configured (the offline provider)."""
+    """No speech-to-text service is configured (INTERVIEW_TRANSCRIPTION_PROVIDER off)."""
 
 
 class RecordingTooLong(Exception):
@@ -89,13 +89,4 @@ def transcribe_recording(
     )
     if runtime.settings.audio_dir is not None:
         keep_audio(runtime.settings.audio_dir, saved.transcription_id, info.container, audio)
-    return Transcribed(saved, transcript.words)
-
-
-def off_the_event_loop(function: Callable[..., Result], *args: Any) -> Result:
-    """Run CPU-bound `function` in gevent's thread pool under gevent, else right here."""
-    if not under_gevent():
-        return function(*args)
-    from gevent import get_hub  # only in a process gevent has patched
-
-    return get_hub().threadpool.apply(function, args)
+    return Transcribed(saved, transcript.words, transcriber.name)

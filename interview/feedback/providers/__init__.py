@@ -1,18 +1,23 @@
-"""Where feedback text comes from: the OpenAI-compatible upstream or the offline analysis."""
+"""Where feedback text comes from (the OpenAI-compatible upstream or the offline analysis),
+and transcripts (the upstream's audio endpoint or the local recogniser)."""
 
 from collections.abc import Mapping
 from typing import Any
 
-from .base import FeedbackProvider, ProviderError, ProviderStream
+from .base import FeedbackProvider, ProviderError, ProviderStream, Transcriber, Transcript
+from .local_audio import LocalTranscriber
 from .offline import OfflineProvider
 from .openai_audio import OpenAITranscriber
 from .openai_chat import OpenAIChatProvider, UpstreamClients
 
 __all__ = [
     "FeedbackProvider",
+    "LocalTranscriber",
     "OpenAITranscriber",
     "ProviderError",
     "ProviderStream",
+    "Transcriber",
+    "Transcript",
     "UpstreamClients",
     "provider_from_config",
     "transcriber_from_config",
@@ -39,10 +44,17 @@ def provider_from_config(config: Mapping[str, Any], clients: UpstreamClients) ->
 
 def transcriber_from_config(
     config: Mapping[str, Any], clients: UpstreamClients
-) -> OpenAITranscriber | None:
-    """The upstream's transcriptions, on the chat's client; None offline (no speech service)."""
-    if config["INTERVIEW_PROVIDER"] == "offline":
+) -> Transcriber | None:
+    """The transcriber INTERVIEW_TRANSCRIPTION_PROVIDER names (`config.py` resolves `auto`):
+    the upstream's, on the chat's client, or the local one; None when it is `off`."""
+    provider = config["INTERVIEW_TRANSCRIPTION_PROVIDER"]
+    if provider == "off":
         return None
+    if provider == "local":
+        return LocalTranscriber(
+            cpu_threads=config["INTERVIEW_TRANSCRIPTION_THREADS"],
+            wait_s=config["INTERVIEW_TRANSCRIPTION_TIMEOUT_S"],
+        )
     return OpenAITranscriber(
         api_key=config["OPENAI_API_KEY"],
         base_url=config["OPENAI_BASE_URL"],

@@ -1,8 +1,10 @@
-"""The interface every feedback provider implements, and its error type."""
+"""The interfaces every feedback provider and transcriber implements, and their error type."""
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, BinaryIO, Protocol
+
+from ..delivery import TimedWord
 
 
 class ProviderError(Exception):
@@ -59,4 +61,24 @@ class FeedbackProvider(Protocol):
 
     def warm_up(self) -> None:
         """Do once, at worker start, the set-up the first generations would otherwise share."""
+        ...
+
+
+@dataclass(frozen=True)
+class Transcript:
+    """What a recogniser heard: its text, the language it names, and timed words if any."""
+
+    text: str
+    language: str | None
+    words: list[TimedWord] | None
+
+
+class Transcriber(Protocol):
+    #: `openai` (the upstream's audio endpoint) or `local` (the recogniser on this server)
+    name: str
+    #: stored on each transcription
+    model: str
+
+    def transcribe(self, audio: BinaryIO, container: str, language: str | None) -> Transcript:
+        """Transcribe the recording in `audio` (`container` its demuxer); raise ProviderError."""
         ...

@@ -21,7 +21,6 @@ Deliberate choices:
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 import httpx2
@@ -29,7 +28,7 @@ import openai
 
 from ..audio import MP3, MP4, OGG, WAV, WEBM
 from ..delivery import TimedWord
-from .base import ProviderError
+from .base import ProviderError, Transcript
 from .openai_chat import UpstreamClients
 from .upstream_errors import backoff_s, retry_delay_s, status_error
 
@@ -44,15 +43,6 @@ UPLOAD_NAMES = {
     MP3: ("audio.mp3", "audio/mpeg"),
     MP4: ("audio.m4a", "audio/mp4"),
 }
-
-
-@dataclass(frozen=True)
-class Transcript:
-    """What the upstream heard: its text, the language it names, and timed words if any."""
-
-    text: str
-    language: str | None
-    words: list[TimedWord] | None
 
 
 class OpenAITranscriber:
