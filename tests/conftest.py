@@ -109,8 +109,12 @@ SPOKEN_ANSWER = "In my last role I led the billing migration"
 def spoken_wav_file(tmp_path_factory) -> Path:
     """SPOKEN_ANSWER said by espeak-ng, as the 16-bit PCM WAV Chromium's fake microphone plays."""
     espeak = shutil.which("espeak-ng")
-    if espeak is None:
-        pytest.skip("espeak-ng is not installed: apt-get install espeak-ng")
+
+    def installed() -> None:
+        if espeak is None:
+            raise RuntimeError("apt-get install espeak-ng")
+
+    require_service("espeak-ng", installed)
     path = tmp_path_factory.mktemp("microphone") / "answer.wav"
     subprocess.run([espeak, "-w", str(path), SPOKEN_ANSWER], check=True, timeout=30)
     return path

@@ -59,8 +59,14 @@ def site(server_factory):
 
 
 @pytest.fixture(scope="module")
-def offline_site(server_factory):
-    return server_factory(INTERVIEW_PROVIDER="offline")
+def site_without_transcription(server_factory):
+    return server_factory(INTERVIEW_PROVIDER="offline", INTERVIEW_TRANSCRIPTION_PROVIDER="off")
+
+
+@pytest.fixture(scope="module")
+def offline_site(server_factory, speech_extra):
+    """No upstream at all: the server's own recogniser transcribes."""
+    return server_factory(INTERVIEW_PROVIDER="offline", INTERVIEW_STREAM_DELAY_MS="0")
 
 
 def open_page(browser: Browser, url: str, viewport=DESKTOP, **options) -> Page:
@@ -243,16 +249,32 @@ def test_a_refused_microphone_is_explained_and_typing_still_works(
     page.context.close()
 
 
-def test_an_offline_server_says_speaking_needs_a_transcription_service(
-    microphone_browser, offline_site
+def test_a_server_without_transcription_says_speaking_needs_a_transcription_service(
+    microphone_browser, site_without_transcription
 ):
-    page = open_page(microphone_browser, offline_site.url)
+    page = open_page(microphone_browser, site_without_transcription.url)
     expect(page.locator("#speak-unavailable")).to_have_text(
         "Speaking needs a transcription service; this server has none. Type your answer."
     )
     expect(page.locator("#mode-speak")).to_be_disabled()
     expect(page.locator("#mode-type")).to_be_checked()
     expect(page.locator("#answer")).to_be_editable()
+    page.context.close()
+
+
+def test_offline_the_servers_own_recogniser_transcribes_and_the_page_says_so(
+    microphone_browser, offline_site
+):
+    page = open_page(microphone_browser, offline_site.url)
+    expect(page.locator("#transcribed-by")).to_be_hidden()
+    speak_answer(page, seconds=6)
+    expect(page.locator("#transcribed-by")).to_be_visible(timeout=60_000)
+    expect(page.locator("#transcribed-by")).to_contain_text("small offline speech model")
+    assert "billing" in page.input_value("#answer").lower()
+    expect(page.locator("#spoken-delivery")).to_contain_text("words per minute")
+    page.click("#record-again")
+    expect(page.locator("#transcribed-by")).to_be_hidden()
+    assert page.js_errors == []
     page.context.close()
 
 

@@ -87,6 +87,7 @@
     $("transcription-id").value = "";
     $("spoken-delivery").hidden = true;
     $("spoken-delivery").replaceChildren();
+    $("transcribed-by").hidden = true;
   }
 
   async function begin() {
@@ -206,6 +207,8 @@
     $("transcription-id").value = transcription.id;
     $("spoken-delivery").replaceChildren(...window.renderDelivery(transcription.delivery));
     $("spoken-delivery").hidden = false;
+    // the server's own small recogniser, when no transcription service is configured
+    $("transcribed-by").hidden = transcription.provider !== "local";
     say("Transcribed: your words are in the answer box. Edit them if you like, then get "
       + "feedback.");
     answer.focus();
