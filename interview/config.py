@@ -79,8 +79,14 @@ def load_config(environ: Mapping[str, str], instance_path: str) -> dict[str, Any
 
     if config["INTERVIEW_PROVIDER"] is None:
         config["INTERVIEW_PROVIDER"] = "openai" if config["OPENAI_API_KEY"] else "offline"
+    config["INTERVIEW_TRANSCRIPTION_BASE_URL"] = (
+        config["INTERVIEW_TRANSCRIPTION_BASE_URL"] or config["OPENAI_BASE_URL"]
+    )
+    config["INTERVIEW_TRANSCRIPTION_API_KEY"] = (
+        config["INTERVIEW_TRANSCRIPTION_API_KEY"] or config["OPENAI_API_KEY"]
+    )
     if config["INTERVIEW_TRANSCRIPTION_PROVIDER"] == "auto":
-        config["INTERVIEW_TRANSCRIPTION_PROVIDER"] = _transcription_provider(config)
+        config["INTERVIEW_TRANSCRIPTION_PROVIDER"] = _transcription_provider(config, environ)
     if config["INTERVIEW_STREAM_DELAY_MS"] is None:
         config["INTERVIEW_STREAM_DELAY_MS"] = min(
             DEFAULT_STREAM_DELAY_MS, config["INTERVIEW_MAX_DELAY_MS"]
@@ -105,8 +111,12 @@ def load_config(environ: Mapping[str, str], instance_path: str) -> dict[str, Any
     return config
 
 
-def _transcription_provider(config: Mapping[str, Any]) -> str:
-    """What `auto` means here: the upstream's, else the local recogniser if installed, else off."""
-    if config["INTERVIEW_PROVIDER"] == "openai":
+def _transcription_provider(config: Mapping[str, Any], environ: Mapping[str, str]) -> str:
+    """What `auto` means here: the upstream's (the chat's, or a speech server of its own),
+    else the local recogniser if installed, else off."""
+    if (
+        config["INTERVIEW_PROVIDER"] == "openai"
+        or environ.get("INTERVIEW_TRANSCRIPTION_BASE_URL", "").strip()
+    ):
         return "openai"
     return "local" if speech_extra_installed() else "off"

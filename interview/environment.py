@@ -385,6 +385,22 @@ SETTINGS: tuple[Setting, ...] = (
         default=DEFAULT_TRANSCRIPTION_MODEL,
     ),
     Setting(
+        "INTERVIEW_TRANSCRIPTION_BASE_URL",
+        (
+            "base URL of the speech server for `openai` transcription, when it is not the "
+            "chat's (e.g. a self-hosted Whisper server beside Ollama, which has no audio "
+            "endpoint)"
+        ),
+        "OPENAI_BASE_URL",
+        _text,
+    ),
+    Setting(
+        "INTERVIEW_TRANSCRIPTION_API_KEY",
+        "that speech server's key (any value for a server that checks none)",
+        "OPENAI_API_KEY",
+        _text,
+    ),
+    Setting(
         "INTERVIEW_TRANSCRIPTION_PROVIDER",
         (
             "who transcribes `POST /api/v1/transcriptions`: `openai` (the upstream's audio "
@@ -392,8 +408,9 @@ SETTINGS: tuple[Setting, ...] = (
             "`pip install 'interview[speech]'`), `off` (503: type the answer), or `auto`"
         ),
         (
-            "`auto`: `openai` when INTERVIEW_PROVIDER is `openai`, else `local` when the "
-            "`speech` extra is installed, else `off`"
+            "`auto`: `openai` when INTERVIEW_PROVIDER is `openai` or "
+            "INTERVIEW_TRANSCRIPTION_BASE_URL is set, else `local` when the `speech` extra is "
+            "installed, else `off`"
         ),
         _choice(TRANSCRIPTION_PROVIDERS),
         default="auto",
@@ -658,8 +675,18 @@ def check_combinations(environ: Mapping[str, str]) -> None:
     if read("INTERVIEW_PROVIDER") == "openai" and not read("OPENAI_API_KEY"):
         raise ConfigError("INTERVIEW_PROVIDER=openai needs OPENAI_API_KEY to be set")
     transcription = read("INTERVIEW_TRANSCRIPTION_PROVIDER")
-    if transcription == "openai" and not read("OPENAI_API_KEY"):
-        raise ConfigError("INTERVIEW_TRANSCRIPTION_PROVIDER=openai needs OPENAI_API_KEY to be set")
+    speech_server = read("INTERVIEW_TRANSCRIPTION_BASE_URL")
+    speech_key = read("INTERVIEW_TRANSCRIPTION_API_KEY") or read("OPENAI_API_KEY")
+    if (transcription == "openai" or speech_server) and not speech_key:
+        named = (
+            "INTERVIEW_TRANSCRIPTION_PROVIDER=openai"
+            if transcription == "openai"
+            else ("INTERVIEW_TRANSCRIPTION_BASE_URL")
+        )
+        raise ConfigError(
+            f"{named} needs OPENAI_API_KEY or INTERVIEW_TRANSCRIPTION_API_KEY to be set "
+            "(any value for a server that checks none)"
+        )
     if transcription == "local" and not speech_extra_installed():
         raise ConfigError(
             "INTERVIEW_TRANSCRIPTION_PROVIDER=local needs the local speech recogniser: "

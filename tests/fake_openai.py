@@ -338,6 +338,8 @@ def _handler_for(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
             )
             for stream in files.values():
                 stream.close()
+            if self._key_refused():
+                return
             fault = fake._next_fault()
             if fault.status:
                 self._send_error(fault.status, "injected failure")

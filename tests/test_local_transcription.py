@@ -102,6 +102,14 @@ def test_the_local_recogniser_answers_another_language_with_422(speech_extra, ma
         ({"INTERVIEW_TRANSCRIPTION_PROVIDER": "off", "OPENAI_API_KEY": "sk-x"}, True, "off"),
         ({"INTERVIEW_TRANSCRIPTION_PROVIDER": "local", "OPENAI_API_KEY": "sk-x"}, True, "local"),
         ({"INTERVIEW_TRANSCRIPTION_PROVIDER": "openai", "OPENAI_API_KEY": "sk-x"}, True, "openai"),
+        (
+            {
+                "INTERVIEW_TRANSCRIPTION_BASE_URL": "http://speech:8000/v1",
+                "INTERVIEW_TRANSCRIPTION_API_KEY": "unused",
+            },
+            True,
+            "openai",
+        ),
     ],
 )
 def test_auto_prefers_the_upstream_then_the_local_recogniser(
@@ -119,6 +127,11 @@ def test_auto_prefers_the_upstream_then_the_local_recogniser(
     [
         ({"INTERVIEW_TRANSCRIPTION_PROVIDER": "local"}, "pip install 'interview[speech]'"),
         ({"INTERVIEW_TRANSCRIPTION_PROVIDER": "openai"}, "needs OPENAI_API_KEY"),
+        (
+            {"INTERVIEW_TRANSCRIPTION_BASE_URL": "http://speech:8000/v1"},
+            "INTERVIEW_TRANSCRIPTION_BASE_URL needs OPENAI_API_KEY or "
+            "INTERVIEW_TRANSCRIPTION_API_KEY",
+        ),
     ],
 )
 def test_a_transcriber_that_cannot_work_stops_the_start(monkeypatch, tmp_path, environ, words):

@@ -13,7 +13,7 @@ from interview.feedback.providers.openai_audio import TRANSCRIPTION_PROMPT
 from interview.models import Transcription
 
 from .audio_files import FORMATS, converted, spoken_wav, wav_duration_s, with_silence
-from .fake_openai import Fault, ReceivedUpload
+from .fake_openai import FakeOpenAI, Fault, ReceivedUpload
 
 URL = "/api/v1/transcriptions"
 WORDS = [
@@ -112,6 +112,43 @@ def test_a_model_without_verbose_json_is_asked_for_json(make_app, upstream):
     assert sent.fields["response_format"] == ["json"]
     assert "timestamp_granularities[]" not in sent.fields
     assert response.json["delivery"]["source"] == "audio_levels"
+
+
+@pytest.fixture
+def speech_server():
+    """A speech server of its own, beside the chat's upstream, with its own key."""
+    with FakeOpenAI() as server:
+        server.configure(transcript=TRANSCRIPT, transcript_words=WORDS, api_key="speech-key")
+        yield server
+
+
+@pytest.mark.parametrize("chat", ["openai", "offline"])
+def test_a_speech_server_of_its_own_transcribes_with_its_own_key(
+    make_app, upstream, speech_server, chat
+):
+    settings = {"INTERVIEW_PROVIDER": chat} | ({"OPENAI_API_KEY": ""} if chat == "offline" else {})
+    app = make_app(
+        INTERVIEW_TRANSCRIPTION_BASE_URL=speech_server.base_url,
+        INTERVIEW_TRANSCRIPTION_API_KEY="speech-key",
+        **settings,
+    )
+
+    response = post_audio(app.test_client(), spoken_wav())
+
+    assert response.status_code == 200, response.json
+    assert response.json["text"] == TRANSCRIPT
+    assert len(uploads(speech_server)) == 1
+    assert uploads(upstream) == []
+
+
+def test_a_speech_server_that_refuses_the_key_is_a_problem(make_app, upstream, speech_server):
+    app = make_app(INTERVIEW_TRANSCRIPTION_BASE_URL=speech_server.base_url)  # the chat's key
+
+    response = post_audio(app.test_client(), spoken_wav())
+
+    assert response.status_code == 502, response.json
+    assert response.content_type == "application/problem+json"
+    assert transcriptions_saved(app) == 0
 
 
 def test_with_transcription_off_there_is_no_transcription_service(make_app, upstream):

@@ -46,7 +46,8 @@ def transcriber_from_config(
     config: Mapping[str, Any], clients: UpstreamClients
 ) -> Transcriber | None:
     """The transcriber INTERVIEW_TRANSCRIPTION_PROVIDER names (`config.py` resolves `auto`):
-    the upstream's, on the chat's client, or the local one; None when it is `off`."""
+    the upstream's (the chat's server and client unless a speech server is named), or the
+    local one; None when it is `off`."""
     provider = config["INTERVIEW_TRANSCRIPTION_PROVIDER"]
     if provider == "off":
         return None
@@ -56,8 +57,8 @@ def transcriber_from_config(
             wait_s=config["INTERVIEW_TRANSCRIPTION_TIMEOUT_S"],
         )
     return OpenAITranscriber(
-        api_key=config["OPENAI_API_KEY"],
-        base_url=config["OPENAI_BASE_URL"],
+        api_key=config["INTERVIEW_TRANSCRIPTION_API_KEY"],
+        base_url=config["INTERVIEW_TRANSCRIPTION_BASE_URL"],
         model=config["INTERVIEW_TRANSCRIPTION_MODEL"],
         timeout_s=config["INTERVIEW_UPSTREAM_TIMEOUT_S"],
         transcription_timeout_s=config["INTERVIEW_TRANSCRIPTION_TIMEOUT_S"],
