@@ -13,12 +13,7 @@ window.renderAssessment = (function () {
   };
   const capitalize = (word) => word.charAt(0).toUpperCase() + word.slice(1);
 
-  function element(tag, className, text) {
-    const node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined) node.textContent = text;
-    return node;
-  }
+  const { element } = window.Dom;
 
   function usable(assessment) {
     return assessment && typeof assessment === "object" && !(assessment.status in UNUSABLE)

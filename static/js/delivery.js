@@ -2,18 +2,7 @@
 // How a spoken answer was delivered (`feedback/delivery.py`), as figures under the answer
 // box; mirrors the attempt page's `delivery_list` (templates/_feedback.html). Text only.
 window.renderDelivery = (function () {
-  function element(tag, className, text) {
-    const node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined) node.textContent = text;
-    return node;
-  }
-
-  function row(name, value) {
-    const line = element("div");
-    line.append(element("dt", null, name), element("dd", null, value));
-    return line;
-  }
+  const { element, row } = window.Dom;
 
   // Seconds as the attempt page writes them, with one decimal.
   function seconds(value) {

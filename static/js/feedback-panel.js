@@ -12,18 +12,7 @@ window.FeedbackPanel = (function () {
   const csrf = () => document.querySelector('meta[name="csrf-token"]').content;
   const STAR = ["situation", "task", "action", "result"];
 
-  function element(tag, className, text) {
-    const node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined) node.textContent = text;
-    return node;
-  }
-
-  function row(name, value) {
-    const line = element("div");
-    line.append(element("dt", null, name), element("dd", null, value));
-    return line;
-  }
+  const { element, row } = window.Dom;
 
   // Words, filler words and, given a label and where the keyword check can work, its STAR parts.
   function metricsList(metrics, starLabel) {
