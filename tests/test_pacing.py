@@ -74,6 +74,9 @@ def wake_ups(pacer: SharedPacer, offsets: list[float]) -> list[tuple[float, floa
         pacer.wait_until(due)
         woken.append((due, time.monotonic()))
 
+    # This process's hub may have been idle for a while, its loop's clock left behind:
+    # a timeout started on it would expire at once. A worker's loop never idles so.
+    gevent.get_hub().loop.update_now()
     gevent.joinall([gevent.spawn(wait, start + offset) for offset in offsets], timeout=5)
     return woken
 
