@@ -9,8 +9,6 @@ with the reason, except in CI (CI=true), where they fail.
 
 import os
 import secrets
-import shutil
-import subprocess
 import time
 import uuid
 from collections.abc import Iterator
@@ -108,15 +106,10 @@ SPOKEN_ANSWER = "In my last role I led the billing migration"
 @pytest.fixture(scope="session")
 def spoken_wav_file(tmp_path_factory) -> Path:
     """SPOKEN_ANSWER said by espeak-ng, as the 16-bit PCM WAV Chromium's fake microphone plays."""
-    espeak = shutil.which("espeak-ng")
+    from .audio_files import spoken_wav  # it needs this module's require_service
 
-    def installed() -> None:
-        if espeak is None:
-            raise RuntimeError("apt-get install espeak-ng")
-
-    require_service("espeak-ng", installed)
     path = tmp_path_factory.mktemp("microphone") / "answer.wav"
-    subprocess.run([espeak, "-w", str(path), SPOKEN_ANSWER], check=True, timeout=30)
+    path.write_bytes(spoken_wav(SPOKEN_ANSWER))
     return path
 
 
