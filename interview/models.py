@@ -27,6 +27,14 @@ FAILED = "failed"
 INTERRUPTED = "interrupted"
 STATUSES = (STREAMING, COMPLETED, FAILED, INTERRUPTED)
 
+# What a generation record holds: feedback on an answer, or a mock interview's
+# questions, follow-up question or report (`feedback/sessions.py`).
+ANSWER, QUESTIONS, FOLLOW_UP, REPORT = "answer", "questions", "follow_up", "report"
+KINDS = (ANSWER, QUESTIONS, FOLLOW_UP, REPORT)
+
+PREPARING, ACTIVE, ENDED = "preparing", "active", "ended"
+SESSION_STATUSES = (PREPARING, ACTIVE, ENDED)
+
 
 def new_feedback_id() -> str:
     """Return an opaque, unguessable record id (22 URL-safe characters)."""
@@ -86,8 +94,13 @@ class Feedback(db.Model):
     # The process generating it (`Worker`): its records are swept only once it is
     # judged dead. None on records made before workers had ids (judged by `progress_at`).
     worker_id: Mapped[str | None] = mapped_column(String(64))
+    # What was generated (KINDS); only `answer` records are listed as feedback.
+    kind: Mapped[str] = mapped_column(String(16), default=ANSWER, server_default=ANSWER)
+    # The mock interview it belongs to, if any; deleted with it (`session_records.py`).
+    session_id: Mapped[str | None] = mapped_column(String(32))
 
     __table_args__ = (
+        Index("ix_feedback_session", "session_id"),
         Index("ix_feedback_owner_created", "owner", "created_at", "id"),
         Index("ix_feedback_status_progress", "status", "progress_at"),
         Index("ix_feedback_status_worker", "status", "worker_id"),
@@ -116,6 +129,66 @@ class Transcription(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     __table_args__ = (Index("ix_transcription_created", "created_at"),)
+
+
+class InterviewSession(db.Model):
+    """A mock interview: its setting, and where its questions and report come from."""
+
+    __tablename__ = "interview_session"
+
+    session_id: Mapped[str] = mapped_column(
+        "id", String(32), primary_key=True, default=new_feedback_id
+    )
+    owner: Mapped[str | None] = mapped_column(String(64))
+    caller: Mapped[str | None] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(200))
+    seniority: Mapped[str] = mapped_column(String(16))
+    # Pasted by the candidate: data for the prompt, never instructions.
+    job_description: Mapped[str | None] = mapped_column(Text)
+    question_count: Mapped[int] = mapped_column(Integer)
+    # How many questions of each kind: {"behavioural": n, "technical": n, "motivation": n}
+    mix: Mapped[dict[str, int]] = mapped_column(JSON)
+    # `bank`, or `model`: written for the role by the `questions` generation `questions_id`.
+    question_source: Mapped[str] = mapped_column(String(8))
+    questions_id: Mapped[str | None] = mapped_column(String(32))
+    # Why the questions are not all the model's (it failed, or wrote too few); None if they are.
+    questions_note: Mapped[str | None] = mapped_column(Text)
+    report_id: Mapped[str | None] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    idempotency_key: Mapped[str | None] = mapped_column(String(300))
+    request_digest: Mapped[str | None] = mapped_column(String(64))
+
+    __table_args__ = (
+        Index("ix_interview_session_owner_created", "owner", "created_at", "id"),
+        UniqueConstraint("idempotency_key", name="uq_interview_session_idempotency_key"),
+    )
+
+
+class SessionQuestion(db.Model):
+    """One question of a mock interview, and the record of its answer once answered."""
+
+    __tablename__ = "session_question"
+
+    row_id: Mapped[int] = mapped_column("id", Integer, primary_key=True, autoincrement=True)
+    session_id: Mapped[str] = mapped_column(String(32))
+    # 1..question_count; a follow-up has its main question's position ("3a").
+    position: Mapped[int] = mapped_column(Integer)
+    follow_up: Mapped[bool] = mapped_column(Boolean, default=False)
+    text: Mapped[str] = mapped_column(Text)
+    category: Mapped[str] = mapped_column(String(32))
+    why: Mapped[str | None] = mapped_column(Text)
+    # `bank` (`bank_id` names it), `model` (the questions generation), or `follow_up`.
+    source: Mapped[str] = mapped_column(String(16))
+    bank_id: Mapped[str | None] = mapped_column(String(64))
+    # The answer's feedback record, once answered.
+    feedback_id: Mapped[str | None] = mapped_column(String(32))
+    skipped: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    __table_args__ = (
+        UniqueConstraint("session_id", "position", "follow_up", name="uq_session_question_number"),
+    )
 
 
 class Question(db.Model):

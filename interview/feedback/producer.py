@@ -40,7 +40,7 @@ from itertools import accumulate
 import gevent
 
 from ..database_errors import is_database_unavailable
-from ..models import COMPLETED, FAILED, INTERRUPTED
+from ..models import ANSWER, COMPLETED, FAILED, INTERRUPTED
 from . import telemetry
 from .assessment import assessment_at_end
 from .assessment_block import AssessmentBlockFilter
@@ -197,7 +197,10 @@ def _produce(
         error=error,
         usage=upstream.usage,
         first_token_ms=first_token_ms,
-        assessment=assessment_at_end(provider.writes_assessment, block_filter, upstream),
+        assessment=assessment_at_end(provider.writes_assessment, block_filter, upstream)
+        if request.kind == ANSWER
+        else None,
+        scored=request.kind == ANSWER,
     )
     outcome = _save(runtime, generation.feedback_id, created, final)
     generation.finish(outcome)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from typing import Any
 
-from ..models import Feedback, as_utc
+from ..models import ANSWER, Feedback, as_utc
 
 
 def utc_isoformat(moment: datetime) -> str:
@@ -41,6 +41,9 @@ class NewRecord:
     caller: str | None = None
     worker_id: str | None = None
     delivery: dict[str, Any] | None = None
+    #: what is generated (`models.KINDS`), and the mock interview it is part of
+    kind: str = ANSWER
+    session_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +87,8 @@ class FeedbackRecord:
     owner: str | None
     #: how a spoken answer was delivered (its transcription's); None for a typed one
     delivery: dict[str, Any] | None = None
+    kind: str = ANSWER
+    session_id: str | None = None
 
     @classmethod
     def from_row(cls, row: Feedback) -> "FeedbackRecord":
@@ -112,6 +117,8 @@ class FeedbackRecord:
             seed=new.seed,
             metrics=new.metrics,
             delivery=new.delivery,
+            kind=new.kind,
+            session_id=new.session_id,
             usage=None,
             delay_ms=new.delay_ms,
             first_token_ms=None,

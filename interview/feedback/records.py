@@ -23,6 +23,7 @@ from sqlalchemy import ColumnElement, Connection, and_, bindparam, or_, select, 
 
 from ..extensions import db
 from ..models import (
+    ANSWER,
     COMPLETED,
     FAILED,
     INTERRUPTED,
@@ -125,20 +126,25 @@ def final_state(
     usage: dict[str, Any] | None,
     first_token_ms: int | None,
     assessment: dict[str, Any] | None = None,
+    scored: bool = True,
 ) -> RecordEnd:
     """Return the end of a generation, computed once so a retried save keeps it.
 
     The score is the assessment's derived overall score when it has one, else
-    the feedback's own `Score: N/10` line, as before assessments (`scoring.py`).
+    the feedback's own `Score: N/10` line, as before assessments (`scoring.py`);
+    None when the generation is not `scored` (a mock interview's questions,
+    follow-up or report).
     """
     overall = assessment.get("overall") if assessment else None
+    if overall is None and scored:
+        overall = parse_score(feedback)
     return RecordEnd(
         status=status,
         feedback=feedback,
         error=error,
         usage=usage,
         first_token_ms=first_token_ms,
-        score=overall if overall is not None else parse_score(feedback),
+        score=overall,
         assessment=assessment,
         completed_at=utcnow(),
     )
@@ -237,8 +243,12 @@ def _beyond(created: datetime, feedback_id: str, newest_first: bool) -> ColumnEl
 def list_records(
     owner: str | None, limit: int, cursor: str | None = None, status: str | None = None
 ) -> tuple[list[Feedback], str | None]:
-    """Return one page of the owner's records, newest first, and the next page's cursor."""
-    query = select(Feedback).where(_owned_by(owner))
+    """Return one page of the owner's feedback records, newest first, and the next page's cursor.
+
+    A mock interview's other generations (its questions, follow-ups, report)
+    are the session's, not listed here.
+    """
+    query = select(Feedback).where(_owned_by(owner), Feedback.kind == ANSWER)
     if status is not None:
         query = query.where(Feedback.status == status)
     if cursor is not None:
@@ -380,8 +390,8 @@ def is_stale(record: Feedback, stale_after_s: float) -> bool:
 
 
 def list_attempts(owner: str, question: str | None = None, limit: int = 500) -> list[Feedback]:
-    """Return the owner's records, newest first, optionally only those for one question."""
-    query = select(Feedback).where(_owned_by(owner))
+    """Return the owner's feedback records, newest first, optionally only those for one question."""
+    query = select(Feedback).where(_owned_by(owner), Feedback.kind == ANSWER)
     if question is not None:
         query = query.where(Feedback.question == question)
     query = query.order_by(Feedback.created_at.desc(), Feedback.feedback_id.desc()).limit(limit)

@@ -38,6 +38,26 @@ class UnknownTranscription(Exception):
 
 
 @dataclass(frozen=True)
+class GenerationRequest:
+    """What a generation's record is made of, besides what the provider answers with.
+
+    `delay_ms` None takes INTERVIEW_STREAM_DELAY_MS; `idempotency` is the
+    request's scoped Idempotency-Key and digest.
+    """
+
+    owner: str | None
+    question: str
+    answer: str
+    role: str | None
+    metrics: dict[str, Any]
+    delay_ms: int | None
+    prompt_version: str
+    idempotency: tuple[str, str] | None = None
+    delivery: dict[str, Any] | None = None
+    session_id: str | None = None
+
+
+@dataclass(frozen=True)
 class Attach:
     """A repeated request: the record its first sending created, to attach to."""
 
@@ -50,6 +70,7 @@ def start_or_attach(
     owner: str | None,
     key: str | None,
     admission: Admission,
+    session_id: str | None = None,
 ) -> Generation | Attach:
     """Start a generation for the request, or name the record an earlier sending of it created.
 
@@ -59,13 +80,14 @@ def start_or_attach(
     as `start_feedback`.
     """
     if key is None:
-        return start_feedback(runtime, payload, owner, admission=admission)
+        return start_feedback(runtime, payload, owner, None, admission, session_id)
     digest = request_digest(payload)
     earlier = earlier_record_id(owner, key, digest)
     if earlier is not None:
         return Attach(earlier)
     try:
-        return start_feedback(runtime, payload, owner, (scoped_key(owner, key), digest), admission)
+        idempotency = (scoped_key(owner, key), digest)
+        return start_feedback(runtime, payload, owner, idempotency, admission, session_id)
     except IntegrityError as exc:
         if not is_duplicate_key_error(exc):
             raise
@@ -79,6 +101,7 @@ def start_feedback(
     owner: str | None,
     idempotency: tuple[str, str] | None = None,
     admission: Admission = UNCOUNTED,
+    session_id: str | None = None,
 ) -> Generation:
     """Save a `streaming` record for the answer and start generating its feedback.
 
@@ -90,44 +113,64 @@ def start_feedback(
     (`admission.py`). Past the cap this raises `TooManyOpenStreams`; either
     refusal saves nothing, as does a `transcription_id` the owner does not
     have (`UnknownTranscription`). A spoken answer's record gets its
-    transcription's delivery figures, and so does the prompt.
+    transcription's delivery figures, and so does the prompt. `session_id`
+    names the mock interview the answer belongs to.
     """
-    after_due_streams()
-    settings, provider = runtime.settings, runtime.provider
     question, answer, role = payload["question"], payload["answer"], payload.get("role")
     delivery = spoken_delivery(payload.get("transcription_id"), owner)
-    delay_ms = payload.get("delay_ms")
-    if delay_ms is None:
-        delay_ms = settings.stream_delay_ms
     metrics = compute_answer_metrics(question, answer)
-    new = NewRecord(
-        owner=owner,
-        question=question,
-        answer=answer,
-        role=role,
-        provider=provider.name,
-        model=provider.model,
-        prompt_version=PROMPT_VERSION,
-        temperature=provider.temperature,
-        seed=provider.seed,
-        metrics=metrics,
-        delay_ms=delay_ms,
-        idempotency_key=idempotency[0] if idempotency else None,
-        request_digest=idempotency[1] if idempotency else None,
-        caller=admission.caller,
-        worker_id=this_worker_id(),
-        delivery=delivery,
-    )
-    created = admit_streaming_record(
-        new,
-        admission,
-        max_open=settings.max_open_streams,
-        spool_dir=settings.spool_dir,
-    )
-    generation = Generation(start_event_data(created), delay_s=delay_ms / 1000)
     nonce = new_block_nonce()
     messages = build_feedback_prompt(question, answer, role, nonce=nonce, delivery=delivery)
-    request = FeedbackInput(question, answer, role, metrics, messages, block_nonce=nonce)
+    return start_generation(
+        runtime,
+        GenerationRequest(
+            owner=owner,
+            question=question,
+            answer=answer,
+            role=role,
+            metrics=metrics,
+            delay_ms=payload.get("delay_ms"),
+            prompt_version=PROMPT_VERSION,
+            idempotency=idempotency,
+            delivery=delivery,
+            session_id=session_id,
+        ),
+        FeedbackInput(question, answer, role, metrics, messages, block_nonce=nonce),
+        admission,
+    )
+
+
+def start_generation(
+    runtime: Runtime, what: GenerationRequest, request: FeedbackInput, admission: Admission
+) -> Generation:
+    """Admit and insert the `streaming` record of `what`, then start its producer."""
+    after_due_streams()
+    settings, provider = runtime.settings, runtime.provider
+    delay_ms = settings.stream_delay_ms if what.delay_ms is None else what.delay_ms
+    new = NewRecord(
+        owner=what.owner,
+        question=what.question,
+        answer=what.answer,
+        role=what.role,
+        provider=provider.name,
+        model=provider.model,
+        prompt_version=what.prompt_version,
+        temperature=provider.temperature,
+        seed=provider.seed,
+        metrics=what.metrics,
+        delay_ms=delay_ms,
+        idempotency_key=what.idempotency[0] if what.idempotency else None,
+        request_digest=what.idempotency[1] if what.idempotency else None,
+        caller=admission.caller,
+        worker_id=this_worker_id(),
+        delivery=what.delivery,
+        kind=request.kind,
+        session_id=what.session_id,
+    )
+    created = admit_streaming_record(
+        new, admission, max_open=settings.max_open_streams, spool_dir=settings.spool_dir
+    )
+    generation = Generation(start_event_data(created), delay_s=delay_ms / 1000)
     start_producer(runtime, generation, request, created)
     return generation
 

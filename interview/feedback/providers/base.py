@@ -34,7 +34,11 @@ class ProviderStream(Protocol):
 
 @dataclass(frozen=True)
 class FeedbackInput:
-    """What a provider needs to write feedback for one answer."""
+    """What a provider needs to write one generation: feedback on an answer by default.
+
+    For a mock interview's follow-up question or report (`kind`), `context`
+    holds what the offline provider writes from (a model reads `messages` only).
+    """
 
     question: str
     answer: str
@@ -43,6 +47,8 @@ class FeedbackInput:
     messages: list[dict[str, str]]
     #: Marks this request's assessment block (`assessment_block.py`); in `messages`.
     block_nonce: str = ""
+    kind: str = "answer"
+    context: dict[str, Any] | None = None
 
 
 class FeedbackProvider(Protocol):
