@@ -184,6 +184,8 @@ class SessionQuestion(db.Model):
     bank_id: Mapped[str | None] = mapped_column(String(64))
     # The answer's feedback record, once answered.
     feedback_id: Mapped[str | None] = mapped_column(String(32))
+    # The `follow_up` generation asked for after this (main) question's answer.
+    follow_up_id: Mapped[str | None] = mapped_column(String(32))
     skipped: Mapped[bool] = mapped_column(Boolean, default=False)
 
     __table_args__ = (

@@ -11,12 +11,9 @@ without the ORM session: it and a new statement's cache key cost more than
 the write itself.
 """
 
-import base64
-import binascii
-import re
 from collections.abc import Collection, Iterator
 from dataclasses import fields, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, and_, bindparam, or_, select, true, update
@@ -33,21 +30,16 @@ from ..models import (
     new_feedback_id,
     utcnow,
 )
+from .cursors import ROW_ID, beyond, decode_cursor, encode_cursor
 from .record import FeedbackRecord, NewRecord, RecordEnd
 from .scoring import parse_score
 
 ANYONE = "*"
-#: The shape of every id `new_feedback_id` hands out; anything else (a NUL byte
-#: from a URL, which PostgreSQL refuses even in a query) is not looked up at all.
-_FEEDBACK_ID = re.compile(r"[A-Za-z0-9_-]{1,32}")
+_FEEDBACK_ID = ROW_ID
 
 
 def _owned_by(owner: str | None) -> ColumnElement[bool]:
     return true() if owner == ANYONE else Feedback.owner == owner
-
-
-class InvalidCursor(ValueError):
-    """A pagination cursor that this service did not hand out."""
 
 
 _INSERT_RECORD = Feedback.__table__.insert()
@@ -207,39 +199,6 @@ def reload_record(feedback_id: str, owner: str | None) -> FeedbackRecord | None:
     return FeedbackRecord.from_row(record) if record is not None else None
 
 
-def _encode_cursor(record: Feedback) -> str:
-    created = record.created_at
-    if created.tzinfo is not None:  # PostgreSQL answers in its session's time zone
-        created = created.astimezone(UTC)
-    created = created.replace(tzinfo=None).isoformat()
-    raw = f"{created}|{record.feedback_id}".encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str) -> tuple[datetime, str]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        created, feedback_id = raw.split("|", 1)
-        if not _FEEDBACK_ID.fullmatch(feedback_id):
-            raise ValueError(feedback_id)
-        return datetime.fromisoformat(created).replace(tzinfo=UTC), feedback_id
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise InvalidCursor(cursor) from None
-
-
-def _beyond(created: datetime, feedback_id: str, newest_first: bool) -> ColumnElement[bool]:
-    """The records after (created, feedback_id) in keyset order, newest or oldest first."""
-    if newest_first:
-        return or_(
-            Feedback.created_at < created,
-            and_(Feedback.created_at == created, Feedback.feedback_id < feedback_id),
-        )
-    return or_(
-        Feedback.created_at > created,
-        and_(Feedback.created_at == created, Feedback.feedback_id > feedback_id),
-    )
-
-
 def list_records(
     owner: str | None, limit: int, cursor: str | None = None, status: str | None = None
 ) -> tuple[list[Feedback], str | None]:
@@ -252,13 +211,12 @@ def list_records(
     if status is not None:
         query = query.where(Feedback.status == status)
     if cursor is not None:
-        created, feedback_id = _decode_cursor(cursor)
-        if db.engine.dialect.name == "sqlite":
-            created = created.replace(tzinfo=None)
+        created, feedback_id = decode_cursor(cursor, sqlite=db.engine.dialect.name == "sqlite")
         query = query.where(_beyond(created, feedback_id, newest_first=True))
     query = query.order_by(Feedback.created_at.desc(), Feedback.feedback_id.desc())
     records = db.session.execute(query.limit(limit + 1)).scalars().all()
-    next_cursor = _encode_cursor(records[limit - 1]) if len(records) > limit else None
+    last = records[limit - 1] if len(records) > limit else None
+    next_cursor = encode_cursor(last.created_at, last.feedback_id) if last else None
     db.session.commit()
     return list(records[:limit]), next_cursor
 
@@ -463,3 +421,7 @@ def save_spooled_record(spooled: dict[str, Any]) -> str:
     if updated:
         return SAVED
     return ALREADY_SAVED if exists else GONE
+
+
+def _beyond(created: datetime, feedback_id: str, newest_first: bool) -> ColumnElement[bool]:
+    return beyond(Feedback.created_at, Feedback.feedback_id, created, feedback_id, newest_first)

@@ -53,6 +53,7 @@ def upgrade():
         sa.Column("source", sa.String(length=16), nullable=False),
         sa.Column("bank_id", sa.String(length=64), nullable=True),
         sa.Column("feedback_id", sa.String(length=32), nullable=True),
+        sa.Column("follow_up_id", sa.String(length=32), nullable=True),
         sa.Column("skipped", sa.Boolean(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint(
