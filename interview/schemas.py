@@ -22,7 +22,7 @@ from .feedback.rubric import (
     SCALE_MIN,
     STAR_PARTS,
 )
-from .models import STATUSES, as_utc
+from .models import KINDS, STATUSES, as_utc
 
 # C0/C1 control characters other than tab, LF and CR: PostgreSQL cannot store NUL,
 # and none of them belongs in an interview answer.
@@ -263,6 +263,17 @@ class FeedbackSchema(Schema):
     first_token_ms = fields.Integer(allow_none=True)
     created_at = UTCDateTime()
     completed_at = UTCDateTime(allow_none=True)
+    kind = fields.String(
+        validate=validate.OneOf(KINDS),
+        metadata={
+            "description": "`answer`: feedback on an answer. A mock interview's `questions`, "
+            "`follow_up` question and `report` are records too (listed under their session, "
+            "not here); a report's `metrics` is the session's summary"
+        },
+    )
+    session_id = fields.String(
+        allow_none=True, metadata={"description": "The mock interview it belongs to"}
+    )
 
 
 class AnswerMetricsRequestSchema(Schema):

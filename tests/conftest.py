@@ -25,7 +25,7 @@ from sqlalchemy import delete
 from interview import create_app
 from interview.environment import speech_extra_installed
 from interview.extensions import db, runtime_of
-from interview.models import Feedback, Question, Transcription
+from interview.models import Feedback, InterviewSession, Question, SessionQuestion, Transcription
 
 from .fake_openai import FakeOpenAI
 from .servers import GunicornServer
@@ -229,6 +229,8 @@ def _empty_tables(app: Flask) -> None:
         db.session.execute(delete(Feedback))
         db.session.execute(delete(Question))
         db.session.execute(delete(Transcription))
+        db.session.execute(delete(SessionQuestion))
+        db.session.execute(delete(InterviewSession))
         db.session.commit()
         db.engine.dispose()
 

@@ -10,6 +10,7 @@ from . import (
     openai_compat,
     openapi,
     questions,
+    sessions,
     transcriptions,
 )
 from .event_streams import register_event_stream_slots
@@ -25,6 +26,7 @@ api_bp.register_blueprint(openapi.bp)
 api_bp.register_blueprint(docs_page.bp)
 api_bp.register_blueprint(openai_compat.bp)
 api_bp.register_blueprint(transcriptions.bp)
+api_bp.register_blueprint(sessions.bp)
 
 
 def register_api(app: Flask) -> None:

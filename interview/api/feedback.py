@@ -69,15 +69,20 @@ def idempotency_key() -> str | None:
 
 def accepted(feedback_id: str):
     """The 202 answer; a key-authenticated caller's events URL carries a stream token."""
-    url = url_for(".get_feedback", feedback_id=feedback_id)
-    token = events_token(feedback_id, current_owner()) if authenticated_by_key() else None
+    url = url_for("api.feedback.get_feedback", feedback_id=feedback_id)
     body = {
         "id": feedback_id,
         "status": "streaming",
         "url": url,
-        "events_url": url_for(".feedback_events_stream", feedback_id=feedback_id, token=token),
+        "events_url": events_url(feedback_id),
     }
     return accepted_schema.dump(body), 202, {"Location": url}
+
+
+def events_url(feedback_id: str) -> str:
+    """A record's events URL; a key-authenticated caller's carries a stream token."""
+    token = events_token(feedback_id, current_owner()) if authenticated_by_key() else None
+    return url_for("api.feedback.feedback_events_stream", feedback_id=feedback_id, token=token)
 
 
 def request_payload(protocol: str | None) -> dict:

@@ -39,6 +39,10 @@ GENERATION_ENDPOINTS = frozenset(
         "api.feedback.create_feedback",
         "api.openai.chat_completions",
         "api.transcriptions.create_transcription",
+        "api.sessions.create",
+        "api.sessions.answer",
+        "api.sessions.follow_up",
+        "api.sessions.create_report",
     }
 )
 #: A generation takes tens of seconds; a few seconds on, one of the caller's

@@ -158,7 +158,7 @@ def bank_questions(
             category=question["category"],
             why=question.get("tips"),
             source=BANK,
-            bank_id=question["id"],
+            bank_id=question["bank_id"],
             skipped=False,
         )
         for offset, question in enumerate(picked)
