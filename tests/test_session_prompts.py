@@ -203,7 +203,9 @@ def test_hostile_answers_stay_inside_the_report_prompts_blocks(attack):
 
 
 def test_an_empty_summary_still_makes_a_report_prompt():
-    user = build_report_prompt(None, None, {}, [])[1]["content"]
+    practise = [{"criterion": "delivery", "advice": "Concise.", "question": None}]
+    user = build_report_prompt(None, None, {"practise": practise}, [])[1]["content"]
+    assert "1. for delivery: (no bank question left) (a strong answer: Concise.)" in user
     assert "- answered: 0; skipped: 0" in user
     assert "- strongest answer: none\n- weakest answer: none" in user
     assert "mean overall score" not in user

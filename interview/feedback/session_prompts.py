@@ -207,9 +207,9 @@ def _facts(summary: dict[str, Any]) -> str:
     lines.append("- practice questions (from the question bank, not asked in this session):")
     for n, item in enumerate(summary.get("practise") or [], 1):
         question = item.get("question") or {}
+        asked = f'"{question["text"]}"' if question.get("text") else "(no bank question left)"
         lines.append(
-            f'  {n}. for {item.get("criterion")}: "{question.get("text")}" '
-            f"(a strong answer: {item.get('advice')})"
+            f"  {n}. for {item.get('criterion')}: {asked} (a strong answer: {item.get('advice')})"
         )
     return "\n".join(lines)
 
