@@ -35,7 +35,7 @@ def test_the_question_kind_comes_from_its_cues(question, kind):
     assert question_kind(question) == kind
 
 
-@pytest.mark.parametrize("category", ["behavioural", "situational", "technical"])
+@pytest.mark.parametrize("category", ["behavioural", "situational", "technical", "motivation"])
 def test_most_of_the_banks_questions_get_their_category(category):
     texts = [item["text"] for item in BANK if item["category"] == category]
     expected = "behavioural" if category == "situational" else category

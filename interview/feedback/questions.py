@@ -17,7 +17,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import Question
 
-BUILTIN_CATEGORIES = ("behavioural", "situational", "technical", "leadership")
+BUILTIN_CATEGORIES = ("behavioural", "situational", "technical", "leadership", "motivation")
 #: Imported questions without a category are `general`.
 GENERAL = "general"
 CATEGORIES = (*BUILTIN_CATEGORIES, GENERAL)
