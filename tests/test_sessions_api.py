@@ -4,6 +4,7 @@ import pytest
 
 from .interviewer import FOLLOW_UP, REPORT, interviewer, numbered
 from .sse_client import stream_from_response
+from .test_ownership import Browser
 
 ASYNC = {"Accept": "application/json"}
 ANSWERS = [
@@ -13,9 +14,13 @@ ANSWERS = [
 ]
 
 
+def events_of(response):
+    return stream_from_response(response).events
+
+
 def follow(client, url: str):
-    """Read an event stream to its end; the events."""
-    return stream_from_response(client.get(url))
+    """Read an event stream to its end; its events."""
+    return events_of(client.get(url))
 
 
 def create(client, **fields):
@@ -40,7 +45,12 @@ def answer(client, session_id: str, number: str, text: str) -> str:
 
 def model_session(client, upstream, **fields):
     upstream.configure(text_for=interviewer())
-    session = create(client, job_description="We run payments at scale on Postgres.", **fields)
+    session = create(
+        client,
+        job_description="We run payments at scale on Postgres.",
+        mix={"behavioural": 1, "technical": 1, "motivation": 1},
+        **fields,
+    )
     assert session["status"] == "preparing" and session["questions"] == []
     events = follow(client, session["questions_generation"]["events_url"])
     assert events[-1].event == "done"
@@ -56,7 +66,9 @@ def test_the_model_writes_the_questions_for_the_job_description(client, upstream
         "Why do you want to join our payments team?",
     ]
     assert [q["category"] for q in session["questions"]] == [
-        "behavioural", "technical", "motivation"
+        "behavioural",
+        "technical",
+        "motivation",
     ]
     assert session["questions"][0]["why"] == "It shows how you work under pressure."
     assert session["next"] == "1" and session["questions_note"] is None
@@ -93,11 +105,17 @@ def test_bank_session_without_job_description_starts_at_once(client):
     assert session["status"] == "active" and session["question_source"] == "bank"
     assert session["questions_generation"] is None
     assert sorted(q["category"] for q in session["questions"]) == [
-        "behavioural", "motivation", "technical"
+        "behavioural",
+        "motivation",
+        "technical",
     ]
     assert all(q["source"] == "bank" and q["status"] == "pending" for q in session["questions"])
     assert session["progress"] == {
-        "total": 3, "answered": 0, "skipped": 0, "follow_ups_answered": 0, "current": 1
+        "total": 3,
+        "answered": 0,
+        "skipped": 0,
+        "follow_ups_answered": 0,
+        "current": 1,
     }
 
 
@@ -137,7 +155,7 @@ def test_a_whole_session_answer_follow_up_and_report(client, upstream):
     assert client.get(f"/api/v1/sessions/{sid}/next").status_code == 204
 
     response = client.post(f"/api/v1/sessions/{sid}/report")  # inline event stream
-    events = stream_from_response(response)
+    events = events_of(response)
     assert [e.event for e in events][0] == "start" and events[-1].event == "done"
     text = "".join(e.json()["text"] for e in events if e.event == "delta")
     assert text == REPORT
@@ -156,7 +174,7 @@ def test_a_whole_session_answer_follow_up_and_report(client, upstream):
     assert state["status"] == "ended" and state["report"]["status"] == "completed"
     assert state["ended_at"] is not None
     # asked again: the same report, replayed
-    replay = stream_from_response(client.post(f"/api/v1/sessions/{sid}/report"))
+    replay = events_of(client.post(f"/api/v1/sessions/{sid}/report"))
     assert replay[-1].json()["id"] == report["id"]
     assert client.get(f"/api/v1/sessions/{sid}/report").get_json()["feedback"] == REPORT
     # an ended session takes no more answers
@@ -179,11 +197,11 @@ def test_report_events_resume_after_last_event_id(client, upstream):
     upstream.configure(text_for=interviewer())
     report = client.post(f"/api/v1/sessions/{sid}/report", headers=ASYNC).get_json()
     whole = follow(client, f"/api/v1/sessions/{sid}/report/events")
-    resumed = stream_from_response(
+    resumed = events_of(
         client.get(f"/api/v1/sessions/{sid}/report/events", headers={"Last-Event-ID": "5"})
     )
-    assert resumed[0].id == "6" and resumed[-1].event == "done"
-    assert [e.data for e in whole[6:]] == [e.data for e in resumed]
+    assert resumed[0].event == "start" and resumed[1].id == "6"
+    assert [e.data for e in whole[6:]] == [e.data for e in resumed[1:]]
     assert whole[-1].json()["id"] == report["id"]
 
 
@@ -235,9 +253,7 @@ def test_idempotent_session_creation(client):
     second = client.post("/api/v1/sessions", json=body, headers=headers)
     assert first.status_code == 201 and second.status_code == 200
     assert first.get_json()["id"] == second.get_json()["id"]
-    conflict = client.post(
-        "/api/v1/sessions", json={**body, "question_count": 4}, headers=headers
-    )
+    conflict = client.post("/api/v1/sessions", json={**body, "question_count": 4}, headers=headers)
     assert conflict.status_code == 422
     assert len(client.get("/api/v1/sessions").get_json()["items"]) == 1
 
@@ -282,12 +298,24 @@ def test_list_pages_with_a_cursor(client):
     assert client.get("/api/v1/sessions?cursor=garbage").status_code == 400
 
 
-def test_another_owner_sees_nothing(app, client):
-    session = create(client)
-    stranger = app.test_client()
-    assert stranger.get(f"/api/v1/sessions/{session['id']}").status_code == 404
-    assert stranger.get("/api/v1/sessions").get_json()["items"] == []
-    assert stranger.delete(f"/api/v1/sessions/{session['id']}").status_code == 404
+def test_a_browser_never_sees_another_browsers_sessions(app):
+    alice, bob = Browser(app), Browser(app)
+    csrf = {"X-CSRF-Token": alice.token}
+    response = alice.client.post(
+        "/api/v1/sessions", json={"role": "Dev", "question_count": 3}, headers=csrf
+    )
+    sid = response.get_json()["id"]
+    assert alice.client.get(f"/api/v1/sessions/{sid}").status_code == 200
+    headers = {"X-CSRF-Token": bob.token, **ASYNC}
+    for url in (f"/api/v1/sessions/{sid}", f"/api/v1/sessions/{sid}/next"):
+        assert bob.client.get(url).status_code == 404
+    assert bob.client.get("/api/v1/sessions").get_json()["items"] == []
+    refused = bob.client.post(
+        f"/api/v1/sessions/{sid}/questions/1/answer", json={"answer": ANSWERS[0]}, headers=headers
+    )
+    assert refused.status_code == 404
+    assert bob.client.delete(f"/api/v1/sessions/{sid}", headers=headers).status_code == 404
+    assert alice.client.get(f"/api/v1/sessions/{sid}").get_json()["progress"]["answered"] == 0
 
 
 @pytest.mark.parametrize(

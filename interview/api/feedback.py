@@ -9,7 +9,8 @@ from ..feedback.admission import TooManyOpenStreams
 from ..feedback.encoders import AiSdkEncoder, NativeEncoder
 from ..feedback.idempotency import MAX_KEY_LENGTH, IdempotencyConflict
 from ..feedback.live import Generation
-from ..feedback.records import InvalidCursor, delete_record, get_record, list_records
+from ..feedback.cursors import InvalidCursor
+from ..feedback.records import delete_record, get_record, list_records
 from ..feedback.service import (
     Attach,
     UnknownTranscription,
