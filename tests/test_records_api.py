@@ -41,8 +41,11 @@ def test_get_returns_the_whole_record(client, upstream):
         "assessment",
         "temperature",
         "seed",
+        "kind",
+        "session_id",
     }
     assert record["id"] == feedback_id
+    assert record["kind"] == "answer" and record["session_id"] is None
     assert record["feedback"] == "Nice.\nScore: 9/10"
     # no assessment block: the score is read from the text, as before assessments
     assert record["status"] == "completed" and record["score"] == 9

@@ -32,6 +32,7 @@ class QuestionState:
     category: str
     why: str | None
     source: str
+    bank_id: str | None
     status: str
     feedback_id: str | None
     score: int | None
@@ -131,6 +132,7 @@ def _question_state(row: SessionQuestion, records: dict[str, Feedback]) -> Quest
         category=row.category,
         why=row.why,
         source=row.source,
+        bank_id=row.bank_id,
         status=status,
         feedback_id=row.feedback_id,
         score=record.score if record is not None else None,

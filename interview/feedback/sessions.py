@@ -69,7 +69,7 @@ from .session_records import (
     skip_question,
     streaming_records_of,
 )
-from .session_state import SessionState, build_state, find_question
+from .session_state import QuestionState, SessionState, build_state, find_question
 from .session_summary import summarize_session
 
 BANK, MODEL = "bank", "model"
@@ -432,16 +432,18 @@ def start_report(
     return generation
 
 
-def _summary_input(question) -> dict[str, Any]:
+def _summary_input(question: QuestionState) -> dict[str, Any]:
+    """A question as the summary reads it; one not answered by the report counts as skipped."""
     record: Feedback | None = question.answer_record
     return {
+        "bank_id": question.bank_id,
         "number": question.number,
         "question": question.text,
         "category": question.category,
         "answer": record.answer if record is not None else "",
         "assessment": record.assessment if record is not None else None,
         "score": record.score if record is not None else None,
-        "skipped": question.skipped,
+        "skipped": record is None,
     }
 
 
