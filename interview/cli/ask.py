@@ -89,10 +89,7 @@ def ask_command(
     done = threading.Event()
     watch_live_generations(runtime, done)  # a cancel from the API stops this one too
     try:
-        with logs_held_back():
-            outcome = print_feedback(runtime, generation)
-            generation.wait_produced(LOG_LINE_WAIT_S)  # its log line comes last
-            click.echo("", err=True)
+        outcome = stream_to_terminal(runtime, generation)
     finally:
         done.set()
     sys.exit(report(outcome))
@@ -128,6 +125,15 @@ def refuse(messages: Any, typed_answer: str | None) -> NoReturn:
             kept.write(typed_answer)
         click.echo(f"Your answer is kept in {kept.name} (use --answer-file).", err=True)
     sys.exit(EXIT_REFUSED)
+
+
+def stream_to_terminal(runtime: Runtime, generation: Generation) -> Outcome:
+    """Print the generation as it falls due, its log lines held until after it ends."""
+    with logs_held_back():
+        outcome = print_feedback(runtime, generation)
+        generation.wait_produced(LOG_LINE_WAIT_S)  # its log line comes last
+        click.echo("", err=True)
+    return outcome
 
 
 def print_feedback(runtime: Runtime, generation: Generation) -> Outcome:
