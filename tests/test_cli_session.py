@@ -17,6 +17,7 @@ from interview.feedback.sessions import find_state
 from interview.models import COMPLETED, ENDED, INTERRUPTED, Feedback, InterviewSession
 
 from .conftest import base_environment
+from .fake_openai import Fault
 from .interviewer import FOLLOW_UP, QUESTIONS, REPORT, interviewer
 from .servers import PROJECT_ROOT
 
@@ -176,6 +177,40 @@ def test_a_refused_answer_typed_is_asked_again(make_app, upstream):
     assert len(upstream.requests) == 2  # the feedback on the accepted answer, the report
 
 
+def test_failed_questions_come_from_the_bank_and_the_interview_goes_on(
+    make_app, upstream, tmp_path
+):
+    upstream.configure(text_for=interviewer())
+    upstream.enqueue(Fault(status=500))
+    app = make_app()
+    job = tmp_path / "job.txt"
+    job.write_text(JOB, encoding="utf-8")
+
+    result = run(app, "--questions", "3", "--job-description", str(job), input=ANSWERS[0])
+
+    assert result.exit_code == 0, result.output
+    assert re.search(r"record \S+: failed \(upstream", result.stderr)
+    assert "The model wrote 0 of 3 questions; 3 come from the question bank." in result.stderr
+    assert REPORT in result.stdout
+    state = session_of(app, result)
+    assert [q.source for q in state.questions] == ["bank"] * 3
+    assert state.status == ENDED
+
+
+def test_a_failed_feedback_ends_the_run_and_keeps_the_session(make_app, upstream):
+    upstream.enqueue(Fault(status=401))
+    app = make_app()
+
+    result = run(app, input=f"{ANSWERS[0]}\n\n{ANSWERS[1]}\n\n")
+
+    assert result.exit_code == 1
+    assert re.search(r"record \S+: failed \(upstream_auth: ", result.stderr)
+    assert "Question 2 of 5" not in result.stdout and "Interview report" not in result.stdout
+    state = session_of(app, result)
+    assert state.status == "active" and state.questions[0].feedback_status == "failed"
+    assert "session export" in result.stderr
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -215,26 +250,38 @@ def test_export_of_an_unknown_session_fails_cleanly(make_app):
     assert result.stderr == "Error: there is no session with id 'nope'\n"
 
 
+def run_in_process(environ: dict[str, str], *args: str) -> subprocess.Popen:
+    """`flask session run` in a subprocess, its standard input left open."""
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "INTERVIEW_"))}
+    command = [sys.executable, "-m", "flask", "--app", "app", "session", "run"]
+    return subprocess.Popen(
+        [*command, "--role", "Backend engineer", *args],
+        cwd=PROJECT_ROOT,
+        env={**inherited, **environ},
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+
+
+def read_until(process: subprocess.Popen, marker: bytes) -> bytes:
+    output = b""
+    deadline = time.monotonic() + 30
+    while marker not in output:
+        assert time.monotonic() < deadline, output
+        output += os.read(process.stdout.fileno(), 4096)
+    return output
+
+
 def test_ctrl_c_saves_the_feedback_so_far_and_exits_130(make_app, database_url, upstream, tmp_path):
     upstream.configure(text="Step by step. " * 40, chunk_chars=2, chunk_delay_s=0.02)
     app = make_app()
     answers = tmp_path / "answers.txt"
     answers.write_text(ANSWERS[0], encoding="utf-8")
-    inherited = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "INTERVIEW_"))}
     environ = base_environment(database_url, upstream, INTERVIEW_STREAM_DELAY_MS="20")
-    command = [sys.executable, "-m", "flask", "--app", "app", "session", "run"]
-    process = subprocess.Popen(
-        [*command, "--role", "Backend engineer", "--answers", str(answers)],
-        cwd=PROJECT_ROOT,
-        env={**inherited, **environ},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    output = b""
-    deadline = time.monotonic() + 30
-    while b"Step by step. Step" not in output:
-        assert time.monotonic() < deadline, output
-        output += os.read(process.stdout.fileno(), 4096)
+    process = run_in_process(environ, "--answers", str(answers))
+
+    output = read_until(process, b"Step by step. Step")
     process.send_signal(signal.SIGINT)
     stdout, stderr = process.communicate(timeout=30)
 
@@ -247,3 +294,18 @@ def test_ctrl_c_saves_the_feedback_so_far_and_exits_130(make_app, database_url, 
     assert (output + stdout).decode().endswith(record.feedback + "\n\n")
     assert b"Interview report" not in stdout
     assert re.search(rb"session \S+: active, 1 of 5 answered", stderr)
+
+
+def test_ctrl_c_while_typing_stops_the_interview(make_app, database_url, upstream):
+    make_app()
+    process = run_in_process(base_environment(database_url, upstream))
+
+    read_until(process, b"Why: ")
+    time.sleep(0.3)  # into the read of the answer
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=30)
+
+    assert process.returncode == 130, stderr
+    assert b"Traceback" not in stderr
+    assert re.search(rb"Stopped.\nsession \S+: active, 0 of 5 answered", stderr)
+    assert upstream.requests == []

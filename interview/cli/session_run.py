@@ -15,12 +15,14 @@ Deliberate choices:
 - Ctrl-C cancels the generation in flight (saved `interrupted`, as `ask` does)
   or stops the typing, and ends the run with status 130; the session stays.
 - A generation that fails ends the run with status 1; the session stays.
+  Except the questions': the session makes them up from the bank and says so.
 - The session's owner is the terminal user (`owner.py`), as for `ask`.
 """
 
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import partial
 from typing import Any
 
 import click
@@ -29,7 +31,7 @@ from marshmallow import ValidationError
 
 from ..extensions import current_runtime
 from ..feedback.admission import UNCOUNTED
-from ..feedback.live import Generation
+from ..feedback.live import Generation, Outcome
 from ..feedback.maintenance import watch_live_generations
 from ..feedback.runtime import Runtime
 from ..feedback.session_state import ANSWERED, QuestionState, SessionState, find_question
@@ -43,6 +45,7 @@ from ..feedback.sessions import (
     skip,
     start_report,
 )
+from ..observability.logs import logs_held_back
 from ..session_schemas import (
     MAX_QUESTIONS,
     MIN_QUESTIONS,
@@ -172,12 +175,16 @@ class TerminalInterview:
         return status
 
     def start(self, payload: dict[str, Any]) -> None:
-        started = create_session(self.runtime, payload, self.owner, None, UNCOUNTED)
-        state = started.state if isinstance(started, Started) else started
-        self.session_id = state.session_id
-        if isinstance(started, Started) and started.generation is not None:
-            click.echo(f"Writing the questions for {state.role}:\n")
-            self.follow(started.generation)
+        with logs_held_back():
+            started = create_session(self.runtime, payload, self.owner, None, UNCOUNTED)
+            state = started.state if isinstance(started, Started) else started
+            self.session_id = state.session_id
+            writing = started.generation if isinstance(started, Started) else None
+            if writing is not None:
+                click.echo(f"Writing the questions for {state.role}:\n")
+                outcome = stream_to_terminal(self.runtime, writing)
+        if writing is not None:
+            self.end_unless_done(outcome, failure_ends=False)  # the bank fills in
             state = self.state()
         click.echo(f"Mock interview: {state.role}, {state.seniority} level.\n")
         if state.questions_note:
@@ -186,11 +193,17 @@ class TerminalInterview:
     def state(self) -> SessionState:
         return find_state(self.runtime, self.session_id, self.owner)
 
-    def follow(self, generation: Generation) -> None:
-        """Stream the generation; end the run unless it completed."""
-        status = report(stream_to_terminal(self.runtime, generation))
+    def follow(self, start: Callable[[], Generation]) -> None:
+        """Start a generation and stream it; end the run if it was interrupted, or failed."""
+        with logs_held_back():  # from the start: a fast generation logs its end at once
+            outcome = stream_to_terminal(self.runtime, start())
+        self.end_unless_done(outcome)
+
+    def end_unless_done(self, outcome: Outcome, failure_ends: bool = True) -> None:
+        """Print the generation's summary line; raise `RunEnded` unless the run goes on."""
+        status = report(outcome)
         click.echo("\n")  # the text ends a paragraph of standard output too
-        if status != 0:
+        if status == EXIT_INTERRUPTED or (status != 0 and failure_ends):
             raise RunEnded(status)
 
     def ask_questions(self, answers: Iterator[str], typed: bool) -> None:
@@ -207,7 +220,7 @@ class TerminalInterview:
                 click.echo(f"Question {question.number} skipped.\n", err=True)
                 continue
             click.echo(f"\nFeedback on your answer to question {question.number}:\n")
-            self.follow(self.start_answer(question.number, answer))
+            self.follow(partial(self.start_answer, question.number, answer))
             if self.follow_ups and not question.follow_up:
                 self.ask_follow_up(question.number)
 
@@ -256,7 +269,9 @@ class TerminalInterview:
 
     def ask_follow_up(self, number: str) -> None:
         click.echo(f"Follow-up {number}a")
-        self.follow(ask_follow_up(self.runtime, self.session_id, self.owner, number, UNCOUNTED))
+        self.follow(
+            partial(ask_follow_up, self.runtime, self.session_id, self.owner, number, UNCOUNTED)
+        )
         self.shown.add(f"{number}a")
 
     def write_report(self) -> None:
@@ -265,7 +280,7 @@ class TerminalInterview:
             click.echo("No question was answered, so there is no report.", err=True)
             return
         click.echo("Interview report\n")
-        self.follow(start_report(self.runtime, self.session_id, self.owner, UNCOUNTED))
+        self.follow(partial(start_report, self.runtime, self.session_id, self.owner, UNCOUNTED))
 
     def print_where_it_is(self) -> None:
         if self.session_id is None:
