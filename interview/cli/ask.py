@@ -85,14 +85,12 @@ def ask_command(
     except ValidationError as exc:
         refuse(exc.messages, answer if typed else None)
     runtime = current_runtime()
-    generation = start_feedback(runtime, payload, terminal_owner())
     done = threading.Event()
     watch_live_generations(runtime, done)  # a cancel from the API stops this one too
     try:
-        with logs_held_back():
-            outcome = print_feedback(runtime, generation)
-            generation.wait_produced(LOG_LINE_WAIT_S)  # its log line comes last
-            click.echo("", err=True)
+        with logs_held_back():  # from the start: a fast generation logs its end at once
+            generation = start_feedback(runtime, payload, terminal_owner())
+            outcome = stream_to_terminal(runtime, generation)
     finally:
         done.set()
     sys.exit(report(outcome))
@@ -128,6 +126,17 @@ def refuse(messages: Any, typed_answer: str | None) -> NoReturn:
             kept.write(typed_answer)
         click.echo(f"Your answer is kept in {kept.name} (use --answer-file).", err=True)
     sys.exit(EXIT_REFUSED)
+
+
+def stream_to_terminal(runtime: Runtime, generation: Generation) -> Outcome:
+    """Print the generation as it falls due and wait for its producer to return.
+
+    Call it under `logs_held_back()`, entered before the generation starts.
+    """
+    outcome = print_feedback(runtime, generation)
+    generation.wait_produced(LOG_LINE_WAIT_S)  # its log line comes last
+    click.echo("", err=True)
+    return outcome
 
 
 def print_feedback(runtime: Runtime, generation: Generation) -> Outcome:
