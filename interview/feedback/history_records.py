@@ -39,12 +39,13 @@ def list_practice_attempts(owner: str, limit: int = 500) -> list[Feedback]:
 
 def session_answers(owner: str, sessions: int) -> list[SessionAnswer]:
     """The answers of the owner's latest `sessions` active or ended sessions, for the trends."""
-    latest = (
-        select(InterviewSession.session_id)
-        .where(InterviewSession.owner == owner, InterviewSession.status.in_((ACTIVE, ENDED)))
-        .order_by(InterviewSession.created_at.desc(), InterviewSession.session_id.desc())
-        .limit(sessions)
-        .subquery()
+    latest = list(
+        db.session.execute(
+            select(InterviewSession.session_id)
+            .where(InterviewSession.owner == owner, InterviewSession.status.in_((ACTIVE, ENDED)))
+            .order_by(InterviewSession.created_at.desc(), InterviewSession.session_id.desc())
+            .limit(sessions)
+        ).scalars()
     )
     query = (
         select(
@@ -56,11 +57,11 @@ def session_answers(owner: str, sessions: int) -> list[SessionAnswer]:
         )
         .join(Feedback, Feedback.session_id == InterviewSession.session_id)
         .where(
-            InterviewSession.session_id.in_(select(latest.c.id)),
+            InterviewSession.session_id.in_(latest),
             Feedback.owner == owner,
             Feedback.kind == ANSWER,
         )
     )
-    rows = [SessionAnswer(*row) for row in db.session.execute(query)]
+    rows = [SessionAnswer(*row) for row in db.session.execute(query)] if latest else []
     db.session.commit()
     return rows
