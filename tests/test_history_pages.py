@@ -2,9 +2,12 @@
 
 import re
 
+from interview.web.charts import WIDTH, session_chart
+
 from .interviewer import interviewer
 from .sse_client import stream_from_response
 from .test_ownership import Browser
+from .test_session_trends import MONDAY, TUESDAY, answer, assessed, by_name
 
 ROLE = "<script>window.__xss=1</script> Backend engineer"
 STRONG = "I led the migration; the result was p99 down from 900 ms to 80 ms."
@@ -165,3 +168,17 @@ def test_history_pages_through_older_sessions(app):
     assert re.findall(r'<article class="session" id="session-([\w-]+)"', html) == [made[0]]
     assert 'id="older-sessions"' not in html and 'id="practice"' not in html
     assert alice.client.get("/history?sessions=garbage").status_code == 400
+
+
+def test_a_trend_chart_puts_its_scale_top_to_bottom_and_the_mean_between():
+    trend = by_name(
+        [
+            answer("a", MONDAY, assessed({"evidence": 1}, status="partial")),
+            answer("b", TUESDAY, assessed({"evidence": 5}, status="partial")),
+        ]
+    )["evidence"]
+    chart = session_chart(trend)
+    assert [(p.x, p.y) for p in chart.points] == [(18, chart.low_y), (WIDTH - 18, chart.high_y)]
+    assert chart.high_y < chart.mean_y < chart.low_y
+    assert chart.mean_y == (chart.high_y + chart.low_y) / 2  # the mean, 3, halfway up
+    assert chart.line == f"18.0,{chart.low_y} {WIDTH - 18}.0,{chart.high_y}"

@@ -137,3 +137,8 @@ def test_means_round_half_up_to_one_decimal():
     marks = [2, 2, 3, 3, 3, 3, 3, 3]  # 22 / 8 = 2.75 -> 2.8
     answers = [answer("s1", MONDAY, assessed(every(mark))) for mark in marks]
     assert by_name(answers)["delivery"].points[0].mean == 2.8
+
+
+def test_without_a_record_score_the_assessments_overall_counts():
+    trends = by_name([answer("s1", MONDAY, assessed(every(4)), score=None)])
+    assert [p.mean for p in trends[OVERALL].points] == [8.0]  # all 4s give 8
