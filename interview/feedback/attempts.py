@@ -6,6 +6,7 @@ from typing import Any
 
 from ..models import Feedback
 from .answer_changes import AnswerChanges, answer_changes
+from .history_records import list_practice_attempts
 from .records import list_attempts
 from .rubric import COMPLETE, CRITERIA, MODEL, PARTIAL_ASSESSMENT, STAR_PARTS
 
@@ -17,9 +18,10 @@ class QuestionHistory:
 
 
 def history_by_question(owner: str) -> list[QuestionHistory]:
-    """Return the owner's attempts grouped by question, the most recently practised first."""
+    """Return the owner's attempts outside mock interviews grouped by question, the most
+    recently practised first (a session's answers are listed with their session)."""
     groups: dict[str, list[Feedback]] = {}
-    for record in list_attempts(owner):
+    for record in list_practice_attempts(owner):
         groups.setdefault(record.question, []).append(record)
     return [QuestionHistory(question, attempts) for question, attempts in groups.items()]
 

@@ -11,11 +11,18 @@ from ..feedback.attempts import (
     history_by_question,
     previous_attempt,
 )
+from ..feedback.cursors import InvalidCursor
 from ..feedback.questions import list_questions
 from ..feedback.records import get_record
+from ..feedback.rubric import ANCHORS
+from ..feedback.session_history import TREND_SESSIONS, criteria_trends, session_history
 from ..models import STREAMING
 from . import bp
-from .charts import HEIGHT, WIDTH, polyline, score_trend
+from .charts import HEIGHT, WIDTH, polyline, score_trend, session_chart
+
+OVERALL = "derived from the five criteria"
+#: Sessions listed on one page of the history.
+HISTORY_SESSIONS = 20
 
 
 @bp.get("/")
@@ -45,8 +52,37 @@ def index():
 
 @bp.get("/history")
 def history():
-    """List this browser's attempts, grouped by question, newest first."""
-    return render_template("history.html", groups=history_by_question(browser_owner()))
+    """List this browser's mock interviews with their answers, then its other attempts by
+    question, newest first. `?sessions=<cursor>` shows the next page of sessions."""
+    owner = browser_owner()
+    cursor = request.args.get("sessions")
+    try:
+        sessions, next_cursor = session_history(current_runtime(), owner, HISTORY_SESSIONS, cursor)
+    except InvalidCursor:
+        abort(400, "That page of the history does not exist.")
+    return render_template(
+        "history.html",
+        sessions=sessions,
+        next_sessions=next_cursor,
+        groups=[] if cursor else history_by_question(owner),
+        paged=cursor is not None,
+    )
+
+
+@bp.get("/progress")
+def progress():
+    """Show each criterion's mean per mock interview over this browser's latest sessions."""
+    trends = criteria_trends(browser_owner())
+    charts = {trend.name: session_chart(trend) for trend in trends if len(trend.points) > 1}
+    return render_template(
+        "progress.html",
+        trends=trends,
+        charts=charts,
+        sessions={p.session_id for trend in trends for p in trend.points},
+        trend_sessions=TREND_SESSIONS,
+        judges={**{name: anchors[0] for name, anchors in ANCHORS.items()}, "overall": OVERALL},
+        chart_size=(WIDTH, HEIGHT),
+    )
 
 
 @bp.get("/feedback/<feedback_id>")
