@@ -6,10 +6,10 @@ from marshmallow import ValidationError
 from ..api_keys import events_token
 from ..extensions import current_runtime
 from ..feedback.admission import TooManyOpenStreams
+from ..feedback.cursors import InvalidCursor
 from ..feedback.encoders import AiSdkEncoder, NativeEncoder
 from ..feedback.idempotency import MAX_KEY_LENGTH, IdempotencyConflict
 from ..feedback.live import Generation
-from ..feedback.cursors import InvalidCursor
 from ..feedback.records import delete_record, get_record, list_records
 from ..feedback.service import (
     Attach,
