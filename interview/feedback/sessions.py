@@ -26,6 +26,7 @@ from typing import Any
 
 from ..models import (
     ACTIVE,
+    COMPLETED,
     ENDED,
     FOLLOW_UP,
     PREPARING,
@@ -393,12 +394,17 @@ def ask_follow_up(
 def start_report(
     runtime: Runtime, session_id: str, owner: str | None, admission: Admission
 ) -> Generation | Attach | None:
-    """End the session and start its report; asked again, attach to the report."""
+    """End the session and start its report; asked again, attach to the report.
+
+    A report that `failed` or was `interrupted` (cancelled, its worker killed)
+    is replaced by a new one: the candidate can always get a report.
+    """
     state = find_state(runtime, session_id, owner)
     if state is None:
         return None
-    if state.report is not None:
+    if state.report is not None and state.report.status in (STREAMING, COMPLETED):
         return Attach(state.report.id)
+    replacing = state.report.id if state.report is not None else None
     if state.status == PREPARING:
         raise SessionConflict("The questions are still being written; follow their events.")
     answered = [q for q in state.questions if q.answer_record is not None]
@@ -426,7 +432,7 @@ def start_report(
         request.question, request.answer, state.role, {}, messages, kind=REPORT, context=context
     )
     generation = start_generation(runtime, request, provider_input, admission)
-    if not end_with_report(session_id, generation.feedback_id):
+    if not end_with_report(session_id, generation.feedback_id, replacing):
         cancel_feedback(runtime, generation.feedback_id, owner)
         return Attach(find_state(runtime, session_id, owner).report.id)
     return generation
