@@ -2,6 +2,11 @@
 
 import pytest
 
+from interview.extensions import db
+from interview.feedback import sessions
+from interview.models import Feedback
+
+from .conftest import wait_for_generations
 from .fake_openai import Fault
 from .interviewer import FOLLOW_UP, REPORT, interviewer, numbered
 from .sse_client import stream_from_response
@@ -398,3 +403,31 @@ def test_a_failed_or_interrupted_report_is_replaced_by_a_new_one(client, upstrea
     assert client.delete(f"/api/v1/sessions/{sid}").status_code == 204
     for report in (first, failed, second):
         assert client.get(f"/api/v1/feedback/{report['id']}").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("link", "path"),
+    [("end_with_report", "report"), ("link_answer", "questions/2/answer")],
+)
+def test_a_session_deleted_while_its_generation_starts_keeps_no_record(
+    app, client, upstream, monkeypatch, link, path
+):
+    """DELETE (on any instance) between a generation's insert and its link to the session."""
+    session = create(client)
+    sid = session["id"]
+    answer(client, sid, "1", ANSWERS[0])
+    original = getattr(sessions, link)
+
+    def deleted_first(*args):
+        assert client.delete(f"/api/v1/sessions/{sid}").status_code == 204
+        return original(*args)
+
+    monkeypatch.setattr(sessions, link, deleted_first)
+    upstream.configure(text_for=interviewer())
+    response = client.post(f"/api/v1/sessions/{sid}/{path}", json={"answer": "x"}, headers=ASYNC)
+    assert response.status_code == 404
+    wait_for_generations()
+    with app.app_context():
+        left = db.session.query(Feedback).filter(Feedback.session_id == sid).count()
+    assert left == 0
+    assert client.get("/api/v1/feedback").get_json()["items"] == []
