@@ -407,7 +407,11 @@ def test_a_failed_or_interrupted_report_is_replaced_by_a_new_one(client, upstrea
 
 @pytest.mark.parametrize(
     ("link", "path"),
-    [("end_with_report", "report"), ("link_answer", "questions/2/answer")],
+    [
+        ("end_with_report", "report"),
+        ("link_answer", "questions/2/answer"),
+        ("link_follow_up", "questions/1/follow-up"),
+    ],
 )
 def test_a_session_deleted_while_its_generation_starts_keeps_no_record(
     app, client, upstream, monkeypatch, link, path
