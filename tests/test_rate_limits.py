@@ -11,6 +11,7 @@ from interview.models import Feedback
 
 from .conftest import wait_for_generations
 from .fake_openai import Fault
+from .interviewer import interviewer
 
 URL = "/api/v1/feedback"
 BODY = {"question": "Why this role?", "answer": "I like building tools for people."}
@@ -28,12 +29,12 @@ def post(client, headers=None, **environ):
     return client.post(URL, json=BODY, headers={**ASYNC, **(headers or {})}, environ_base=environ)
 
 
-def assert_too_many(response) -> int:
+def assert_too_many(response, window_s: int = 60) -> int:
     assert response.status_code == 429
     assert response.mimetype == "application/problem+json"
     assert response.get_json()["status"] == 429
     retry_after = int(response.headers["Retry-After"])
-    assert 0 < retry_after <= 60
+    assert 0 < retry_after <= window_s
     return retry_after
 
 
@@ -213,3 +214,84 @@ def wait_for_records_to_end(app, feedback_ids, timeout=5.0):
                 return
             time.sleep(0.02)
     raise TimeoutError(f"{feedback_ids} still streaming")
+
+
+SESSION = {"role": "Backend engineer", "question_count": 3}
+HOUR = 3600
+MODEL_SESSION = {**SESSION, "job_description": "Payments on Postgres."}
+
+
+def sessions_of(client) -> list[dict]:
+    return client.get("/api/v1/sessions").get_json()["items"]
+
+
+def session_post(client, path: str, body: dict | None = None):
+    return client.post(f"/api/v1/sessions{path}", json=body, headers={"Accept": "application/json"})
+
+
+def test_session_generations_spend_the_same_budget(make_app, upstream):
+    # an hour's window: a window that ends mid-test would let one more through (the
+    # sliding window weighs the last window's hits down at once)
+    app = make_app(INTERVIEW_RATE_LIMIT="3/hour")
+    client = app.test_client()
+    upstream.configure(text_for=interviewer())
+    # a session with bank questions starts no generation: it costs nothing
+    first, second = (session_post(client, "", SESSION).get_json()["id"] for _ in range(2))
+    assert (
+        session_post(client, f"/{first}/questions/1/answer", {"answer": "I led it."}).status_code
+        == 202
+    )
+    wait_for_generations()
+    follow_up = session_post(client, f"/{first}/questions/1/follow-up")
+    assert follow_up.status_code == 202
+    wait_for_generations()
+    # asked again, the same follow-up: attached, not spent
+    assert (
+        session_post(client, f"/{first}/questions/1/follow-up").get_json()["id"]
+        == (follow_up.get_json()["id"])
+    )
+    assert session_post(client, f"/{first}/report").status_code == 202
+    wait_for_generations()
+
+    assert_too_many(post(client), HOUR)  # one budget with POST /feedback
+    assert_too_many(
+        session_post(client, f"/{second}/questions/1/answer", {"answer": "Late."}), HOUR
+    )
+    assert_too_many(session_post(client, "", MODEL_SESSION), HOUR)
+    # past the budget every generation endpoint is refused before its view, as
+    # POST /feedback is: a bank session too, though it would have cost nothing
+    assert_too_many(session_post(client, "", SESSION), HOUR)
+    assert count_records(app) == 3 and len(upstream.requests) == 3
+    state = client.get(f"/api/v1/sessions/{second}").get_json()
+    assert state["status"] == "active" and state["questions"][0]["status"] == "pending"
+    assert len(sessions_of(client)) == 2
+
+
+def test_the_open_stream_cap_refuses_session_generations_and_saves_nothing(make_app, upstream):
+    app = make_app(INTERVIEW_MAX_OPEN_STREAMS="1")
+    client = app.test_client()
+    upstream.configure(text_for=interviewer())
+    answered = session_post(client, "", SESSION).get_json()["id"]
+    session_post(client, f"/{answered}/questions/1/answer", {"answer": "I led it."})
+    wait_for_generations()
+    upstream.enqueue(Fault(hang_after=1))
+    hanging = session_post(client, "", SESSION).get_json()["id"]
+    running = session_post(client, f"/{hanging}/questions/1/answer", {"answer": "Well."})
+    upstream.wait_for_requests(2)
+
+    refused = session_post(client, f"/{answered}/report")
+    assert_too_many(refused)
+    assert "1 feedback stream" in refused.get_json()["detail"]
+    assert_too_many(session_post(client, f"/{answered}/questions/1/follow-up"))
+    assert_too_many(session_post(client, f"/{answered}/questions/2/answer", {"answer": "No."}))
+    assert_too_many(session_post(client, "", MODEL_SESSION))
+    assert count_records(app) == 2 and len(sessions_of(client)) == 2
+    state = client.get(f"/api/v1/sessions/{answered}").get_json()
+    assert state["status"] == "active" and state["report"] is None
+    assert state["questions"][1]["status"] == "pending"
+    assert state["questions"][0]["follow_up_generation"] is None
+
+    upstream.release_hangs()
+    wait_for_records_to_end(app, [running.get_json()["id"]])
+    assert session_post(client, f"/{answered}/report").status_code == 202
+    wait_for_generations()

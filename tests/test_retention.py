@@ -4,16 +4,26 @@ import time
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import text, update
 
 from interview.config import ConfigError, load_config
 from interview.extensions import db
 from interview.feedback.retention import delete_records_older_than
 from interview.feedback.transcriptions import save_transcription
-from interview.models import COMPLETED, FAILED, STREAMING, Feedback, Transcription, utcnow
+from interview.models import (
+    COMPLETED,
+    FAILED,
+    STREAMING,
+    Feedback,
+    InterviewSession,
+    SessionQuestion,
+    Transcription,
+    utcnow,
+)
 
 from .conftest import wait_for_generations
 from .factories import feedback_record
+from .interviewer import interviewer
 
 
 def add_record(age_days: float, status: str = COMPLETED) -> str:
@@ -131,3 +141,68 @@ def test_each_worker_purges_on_its_own(app, server_factory):
         db.session.expire_all()
         assert db.session.get(Feedback, old) is None
         assert db.session.get(Feedback, kept) is not None
+
+
+def backdate(model, key, row_id: str, age_days: float) -> None:
+    db.session.execute(
+        update(model).where(key == row_id).values(created_at=utcnow() - timedelta(days=age_days))
+    )
+    db.session.commit()
+
+
+def session_with_report(client) -> tuple[str, list[str]]:
+    """A session with one answer and its report: its id, and its records' ids."""
+    session = client.post(
+        "/api/v1/sessions", json={"role": "Backend engineer", "question_count": 3}
+    ).get_json()
+    url = f"/api/v1/sessions/{session['id']}"
+    answer = client.post(
+        f"{url}/questions/1/answer", json={"answer": "I led it."}, headers=ASYNC_JSON
+    ).get_json()
+    wait_for_generations()
+    report = client.post(f"{url}/report", headers=ASYNC_JSON).get_json()
+    wait_for_generations()
+    return session["id"], [answer["id"], report["id"]]
+
+
+ASYNC_JSON = {"Accept": "application/json"}
+
+
+def test_sessions_past_the_retention_go_whole_with_their_records(app, client, upstream):
+    upstream.configure(text_for=interviewer())
+    old_session, old_records = session_with_report(client)
+    kept_session, kept_records = session_with_report(client)
+    with app.app_context():
+        backdate(InterviewSession, InterviewSession.session_id, old_session, 45)
+        backdate(Feedback, Feedback.feedback_id, old_records[0], 44)  # the answer
+        backdate(Feedback, Feedback.feedback_id, old_records[1], 29)  # the report, newer
+        backdate(InterviewSession, InterviewSession.session_id, kept_session, 29)
+        backdate(Feedback, Feedback.feedback_id, kept_records[0], 29)
+        assert delete_records_older_than(30) == 2
+        assert [s.session_id for s in db.session.query(InterviewSession)] == [kept_session]
+        assert {q.session_id for q in db.session.query(SessionQuestion)} == {kept_session}
+        assert {r.feedback_id for r in db.session.query(Feedback)} == set(kept_records)
+    assert client.get(f"/api/v1/sessions/{old_session}").status_code == 404
+    kept = client.get(f"/api/v1/sessions/{kept_session}").get_json()
+    assert kept["report"]["status"] == "completed"
+    assert kept["questions"][0]["feedback_status"] == "completed"
+
+
+def test_a_session_still_generating_waits_for_a_later_purge(app, client, upstream):
+    upstream.configure(text_for=interviewer())
+    session_id, (answer_id, report_id) = session_with_report(client)
+    with app.app_context():
+        backdate(InterviewSession, InterviewSession.session_id, session_id, 45)
+        backdate(Feedback, Feedback.feedback_id, answer_id, 45)
+        db.session.execute(
+            update(Feedback).where(Feedback.feedback_id == report_id).values(status=STREAMING)
+        )
+        db.session.commit()
+        assert delete_records_older_than(30) == 0  # not even its old answer
+        assert db.session.get(Feedback, answer_id) is not None
+        db.session.execute(
+            update(Feedback).where(Feedback.feedback_id == report_id).values(status=COMPLETED)
+        )
+        db.session.commit()
+        assert delete_records_older_than(30) == 2
+        assert db.session.get(InterviewSession, session_id) is None

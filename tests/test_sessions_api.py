@@ -2,6 +2,12 @@
 
 import pytest
 
+from interview.extensions import db
+from interview.feedback import sessions
+from interview.models import Feedback
+
+from .conftest import wait_for_generations
+from .fake_openai import Fault
 from .interviewer import FOLLOW_UP, REPORT, interviewer, numbered
 from .sse_client import stream_from_response
 from .test_ownership import Browser
@@ -358,3 +364,74 @@ def model_session_with(client, upstream, job_description: str):
     session = create(client, job_description=job_description)
     follow(client, session["questions_generation"]["events_url"])
     return client.get(f"/api/v1/sessions/{session['id']}").get_json()
+
+
+def test_a_failed_or_interrupted_report_is_replaced_by_a_new_one(client, upstream):
+    session = create(client)
+    sid = session["id"]
+    answer(client, sid, "1", ANSWERS[0])
+    upstream.configure(text_for=interviewer(report="A long debrief. " * 200), chunk_delay_s=0.01)
+    first = client.post(f"/api/v1/sessions/{sid}/report", headers=ASYNC).get_json()
+    # while it streams, a second POST attaches to it
+    again = client.post(f"/api/v1/sessions/{sid}/report", headers=ASYNC).get_json()
+    assert again["id"] == first["id"]
+    client.post(f"/api/v1/feedback/{first['id']}/cancel")
+    assert follow(client, first["events_url"])[-1].json()["status"] == "interrupted"
+
+    upstream.configure(text_for=interviewer(), chunk_delay_s=0)
+    upstream.enqueue(Fault(status=500))
+    failed = client.post(f"/api/v1/sessions/{sid}/report", headers=ASYNC).get_json()
+    assert failed["id"] != first["id"]
+    assert follow(client, failed["events_url"])[-1].event == "error"
+    assert client.get(failed["url"]).get_json()["status"] == "failed"
+    assert client.get(f"/api/v1/sessions/{sid}").get_json()["report"]["id"] == failed["id"]
+
+    second = client.post(f"/api/v1/sessions/{sid}/report", headers=ASYNC).get_json()
+    assert second["id"] not in (first["id"], failed["id"])
+    assert follow(client, second["events_url"])[-1].json()["feedback"] == REPORT
+    state = client.get(f"/api/v1/sessions/{sid}").get_json()
+    assert state["report"] == {
+        "id": second["id"],
+        "status": "completed",
+        "events_url": second["events_url"],
+    }
+    assert state["status"] == "ended"
+    # a completed report is attached to, not replaced
+    third = client.post(f"/api/v1/sessions/{sid}/report", headers=ASYNC).get_json()
+    assert third["id"] == second["id"]
+    # the replaced reports are the session's records still, and go with it
+    assert client.delete(f"/api/v1/sessions/{sid}").status_code == 204
+    for report in (first, failed, second):
+        assert client.get(f"/api/v1/feedback/{report['id']}").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("link", "path"),
+    [
+        ("end_with_report", "report"),
+        ("link_answer", "questions/2/answer"),
+        ("link_follow_up", "questions/1/follow-up"),
+    ],
+)
+def test_a_session_deleted_while_its_generation_starts_keeps_no_record(
+    app, client, upstream, monkeypatch, link, path
+):
+    """DELETE (on any instance) between a generation's insert and its link to the session."""
+    session = create(client)
+    sid = session["id"]
+    answer(client, sid, "1", ANSWERS[0])
+    original = getattr(sessions, link)
+
+    def deleted_first(*args):
+        assert client.delete(f"/api/v1/sessions/{sid}").status_code == 204
+        return original(*args)
+
+    monkeypatch.setattr(sessions, link, deleted_first)
+    upstream.configure(text_for=interviewer())
+    response = client.post(f"/api/v1/sessions/{sid}/{path}", json={"answer": "x"}, headers=ASYNC)
+    assert response.status_code == 404
+    wait_for_generations()
+    with app.app_context():
+        left = db.session.query(Feedback).filter(Feedback.session_id == sid).count()
+    assert left == 0
+    assert client.get("/api/v1/feedback").get_json()["items"] == []

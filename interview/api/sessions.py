@@ -197,7 +197,8 @@ def follow_up(session_id: str, number: str):
 
 @bp.post("/<session_id>/report")
 def create_report(session_id: str):
-    """End the session and stream its report; asked again, the same report."""
+    """End the session and stream its report; asked again, the same report, or a new one
+    if it failed or was interrupted."""
     owner = current_owner()
     return _generation_response(
         lambda: start_report(current_runtime(), session_id, owner, caller_admission())

@@ -176,11 +176,20 @@ def skip_question(row_id: int) -> bool:
     return bool(skipped)
 
 
-def end_with_report(session_id: str, report_id: str) -> bool:
-    """End the session with its report; False if it already has one."""
+def end_with_report(session_id: str, report_id: str, replacing: str | None = None) -> bool:
+    """End the session with its report; False if its report is no longer `replacing`.
+
+    `replacing` is the failed or interrupted report a new one takes the place
+    of (None: the session has none yet), so of two processes replacing it only one does.
+    """
+    current = (
+        InterviewSession.report_id.is_(None)
+        if replacing is None
+        else InterviewSession.report_id == replacing
+    )
     ended = db.session.execute(
         update(InterviewSession)
-        .where(InterviewSession.session_id == session_id, InterviewSession.report_id.is_(None))
+        .where(InterviewSession.session_id == session_id, current)
         .values(report_id=report_id, status=ENDED, ended_at=utcnow())
     ).rowcount
     db.session.commit()

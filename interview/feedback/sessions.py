@@ -26,6 +26,7 @@ from typing import Any
 
 from ..models import (
     ACTIVE,
+    COMPLETED,
     ENDED,
     FOLLOW_UP,
     PREPARING,
@@ -42,6 +43,7 @@ from .idempotency import IdempotencyConflict, earlier_record_id, request_digest,
 from .live import Generation
 from .providers.base import FeedbackInput
 from .questions import list_questions
+from .records import delete_record
 from .runtime import Runtime
 from .service import Attach, GenerationRequest, cancel_feedback, start_generation, start_or_attach
 from .session_prompts import (
@@ -330,7 +332,8 @@ def answer_question(
         return Attach(question.feedback_id)
     result = start_or_attach(runtime, request, owner, key, admission, session_id)
     if isinstance(result, Generation) and not link_answer(question.row_id, result.feedback_id):
-        cancel_feedback(runtime, result.feedback_id, owner)
+        if _withdraw(runtime, session_id, owner, result.feedback_id) is None:
+            return None
         raise SessionConflict(f"Question {number} has already been answered.")
     return result
 
@@ -385,20 +388,25 @@ def ask_follow_up(
     )
     generation = start_generation(runtime, request, provider_input, admission)
     if not link_follow_up(question.row_id, generation.feedback_id):
-        cancel_feedback(runtime, generation.feedback_id, owner)
-        return Attach(find_question(find_state(runtime, session_id, owner), number).follow_up_id)
+        state = _withdraw(runtime, session_id, owner, generation.feedback_id)
+        return None if state is None else Attach(find_question(state, number).follow_up_id)
     return generation
 
 
 def start_report(
     runtime: Runtime, session_id: str, owner: str | None, admission: Admission
 ) -> Generation | Attach | None:
-    """End the session and start its report; asked again, attach to the report."""
+    """End the session and start its report; asked again, attach to the report.
+
+    A report that `failed` or was `interrupted` (cancelled, its worker killed)
+    is replaced by a new one: the candidate can always get a report.
+    """
     state = find_state(runtime, session_id, owner)
     if state is None:
         return None
-    if state.report is not None:
+    if state.report is not None and state.report.status in (STREAMING, COMPLETED):
         return Attach(state.report.id)
+    replacing = state.report.id if state.report is not None else None
     if state.status == PREPARING:
         raise SessionConflict("The questions are still being written; follow their events.")
     answered = [q for q in state.questions if q.answer_record is not None]
@@ -426,10 +434,25 @@ def start_report(
         request.question, request.answer, state.role, {}, messages, kind=REPORT, context=context
     )
     generation = start_generation(runtime, request, provider_input, admission)
-    if not end_with_report(session_id, generation.feedback_id):
-        cancel_feedback(runtime, generation.feedback_id, owner)
-        return Attach(find_state(runtime, session_id, owner).report.id)
+    if not end_with_report(session_id, generation.feedback_id, replacing):
+        state = _withdraw(runtime, session_id, owner, generation.feedback_id)
+        return None if state is None else Attach(state.report.id)
     return generation
+
+
+def _withdraw(
+    runtime: Runtime, session_id: str, owner: str | None, feedback_id: str
+) -> SessionState | None:
+    """Stop a generation another request beat to its place; the session as it now is.
+
+    None if the session was deleted meanwhile (from any instance): then the
+    generation's record, made after the session's records were deleted, goes too.
+    """
+    cancel_feedback(runtime, feedback_id, owner)
+    state = find_state(runtime, session_id, owner)
+    if state is None:
+        delete_record(feedback_id, owner)
+    return state
 
 
 def _summary_input(question: QuestionState) -> dict[str, Any]:
