@@ -86,11 +86,21 @@ def test_the_two_versions_differ_only_in_their_version_and_streams():
     assert "?version=3.2" in document_31["info"]["description"]
 
 
-def test_no_request_property_has_a_null_default():
+@pytest.mark.parametrize(
+    "name", ["FeedbackRequest", "SessionRequest", "SessionAnswerRequest", "SessionMix"]
+)
+def test_no_request_property_has_a_default(name):
     """openapi-typescript types a property with a default as always present."""
-    request = build_openapi_document()["components"]["schemas"]["FeedbackRequest"]
-    assert set(request["required"]) == {"question", "answer"}
+    request = build_openapi_document()["components"]["schemas"][name]
     assert all("default" not in field for field in request["properties"].values())
+
+
+def test_a_request_property_says_its_default_in_words():
+    schemas = build_openapi_document()["components"]["schemas"]
+    assert set(schemas["FeedbackRequest"]["required"]) == {"question", "answer"}
+    assert schemas["SessionRequest"]["required"] == ["role"]
+    seniority = schemas["SessionRequest"]["properties"]["seniority"]
+    assert seniority["description"] == 'Default: `"mid"`.'
 
 
 @pytest.mark.parametrize("version", ["3.0", "3", "latest", ""])
