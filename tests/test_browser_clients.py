@@ -24,7 +24,9 @@ def frontend():
 
 @pytest.fixture(scope="module")
 def api(server_factory, frontend):
-    return server_factory(INTERVIEW_CORS_ORIGINS=frontend.url)
+    # A session's report is paced by the server's delay, as a feedback by its `delay_ms`:
+    # the drop then comes in the middle of a live stream.
+    return server_factory(INTERVIEW_CORS_ORIGINS=frontend.url, INTERVIEW_STREAM_DELAY_MS="5")
 
 
 @pytest.mark.parametrize("client", ["sse.js", "fetch-event-source"])

@@ -42,7 +42,9 @@ def answered_session(base_url: str) -> str:
     api = f"{base_url}/api/v1"
     session = post_json(f"{api}/sessions", {"role": "Backend engineer", "question_count": 3})
     session_id = session["id"]
-    accepted = post_json(f"{api}/sessions/{session_id}/questions/1/answer", {"answer": ANSWER})
+    accepted = post_json(
+        f"{api}/sessions/{session_id}/questions/1/answer", {"answer": ANSWER, "delay_ms": 0}
+    )
     with urllib.request.urlopen(base_url + accepted["events_url"], timeout=30) as events:
         assert b"event: done" in events.read()
     return session_id
