@@ -9,7 +9,6 @@ A test checks that every API route is described here; another fuzzes the app
 against both versions.
 """
 
-import json
 from functools import cache
 
 from apispec import APISpec
@@ -20,6 +19,7 @@ from .. import schemas
 from ..errors import PROBLEM_MIMETYPE
 from ..feedback.questions import CATEGORIES
 from . import openapi_events, openapi_feedback, openapi_sessions
+from .openapi_defaults import request_defaults_in_words, without_null_defaults
 from .openapi_events import event_stream
 from .openapi_parts import (
     FORBIDDEN,
@@ -347,68 +347,7 @@ def _build_openapi_32() -> dict:
         spec.components.schema(name, component=component)
     for path, operations in PATHS.items():
         spec.path(path=path, operations=_with_shared_responses(path, operations))
-    return _request_defaults_in_words(_without_null_defaults(spec.to_dict()))
-
-
-def _without_null_defaults(document: dict) -> dict:
-    """Drop the `default: null` that marshmallow's `load_default=None` adds to properties.
-
-    It says no more than an optional nullable property does, and openapi-typescript
-    (with its default `defaultNonNullable`) types a property that has a default as
-    always present: frontends would have to send `role: null`, and would expect
-    `errors` on every problem.
-    """
-    for schema in document["components"]["schemas"].values():
-        for name, field in schema.get("properties", {}).items():
-            if "default" in field and field["default"] is None:
-                schema["properties"][name] = {k: v for k, v in field.items() if k != "default"}
-    return document
-
-
-def _request_defaults_in_words(document: dict) -> dict:
-    """Say the defaults of what requests send in each property's description instead.
-
-    openapi-typescript exempts a request body written inline from its
-    `defaultNonNullable`, not a component one: a frontend would have to send
-    `seniority` and every kind of a session's `mix`.
-    """
-    schemas = document["components"]["schemas"]
-    for name in _request_schemas(document):
-        for field in schemas[name].get("properties", {}).values():
-            if "default" in field:
-                default = json.dumps(field.pop("default"))
-                said = f"Default: `{default}`."
-                field["description"] = (
-                    f"{field['description']} {said}" if "description" in field else said
-                )
-    return document
-
-
-def _request_schemas(document: dict) -> set[str]:
-    """The component schemas request bodies use, and those they nest."""
-    bodies = [
-        operation["requestBody"]
-        for operations in document["paths"].values()
-        for operation in operations.values()
-        if "requestBody" in operation
-    ]
-    found: set[str] = set()
-    pending = _referenced(bodies)
-    while pending:
-        name = pending.pop()
-        found.add(name)
-        pending |= _referenced(document["components"]["schemas"][name]) - found
-    return found
-
-
-def _referenced(value) -> set[str]:
-    """The component schemas `value` refers to."""
-    if isinstance(value, list):
-        return set().union(*(_referenced(v) for v in value))
-    if not isinstance(value, dict):
-        return set()
-    names = {value["$ref"].rpartition("/")[2]} if "$ref" in value else set()
-    return names.union(*(_referenced(v) for v in value.values()))
+    return request_defaults_in_words(without_null_defaults(spec.to_dict()))
 
 
 @bp.get("/openapi.json")
