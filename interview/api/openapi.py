@@ -1,8 +1,10 @@
 """GET /api/v1/openapi.json: the API described with apispec from the marshmallow schemas.
 
 Schemas come from `interview.schemas` through apispec's MarshmallowPlugin, the
-events of the streams from `openapi_events.py`; the operations below say which
-schema each route takes and returns. The document is written in OpenAPI 3.2,
+events of the streams from `openapi_events.py`; the operations (feedback's in
+`openapi_feedback.py`, sessions' in `openapi_sessions.py`, the rest below, with
+the pieces they share in `openapi_parts.py`) say which schema each route takes
+and returns. The document is written in OpenAPI 3.2,
 the first version that describes an event stream event by event (`itemSchema`),
 and served as OpenAPI 3.1 unless `?version=3.2` asks for it (`openapi_versions.py`).
 A test checks that every API route is described here; another fuzzes the app
