@@ -96,7 +96,7 @@ def test_the_footer_leads_to_the_docs_whose_calls_carry_the_sessions_csrf_token(
     page.get_by_role("contentinfo").get_by_role("link", name="API").click()
     expect(page).to_have_url(f"{server.url}/api/v1/docs")
 
-    delete = page.locator(".opblock-delete")
+    delete = page.locator(".opblock-delete", has_text="Delete a record for good")
     delete.locator(".opblock-summary-control").click()
     delete.get_by_role("button", name="Try it out").click()
     delete.locator('input[placeholder="feedback_id"]').fill("no-such-record")

@@ -1,5 +1,7 @@
 """Frontend clients' own code against the real server: the AI SDK and the openai npm SDK.
 
+The AI SDK reads a session's report too (`POST /sessions/{id}/report?protocol=ai-sdk`).
+
 The clients are pinned in tests/clients/package.json (with its lockfile); `.ci/run`
 installs them with `npm ci`.
 """
@@ -21,6 +23,36 @@ ANSWER = "I led our billing migration and we halved the failed payments."
 @pytest.fixture(scope="module")
 def server(server_factory):
     return server_factory()
+
+
+def post_json(url: str, body: dict | None) -> dict:
+    """POST `body` for a 202 (background generation) or 201; the answer's JSON."""
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(body).encode() if body is not None else None,
+        headers={"Content-Type": "application/json", "Prefer": "respond-async"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())
+
+
+def answered_session(base_url: str) -> str:
+    """A bank session whose first question is answered and its feedback saved; its id."""
+    api = f"{base_url}/api/v1"
+    session = post_json(f"{api}/sessions", {"role": "Backend engineer", "question_count": 3})
+    session_id = session["id"]
+    accepted = post_json(
+        f"{api}/sessions/{session_id}/questions/1/answer", {"answer": ANSWER, "delay_ms": 0}
+    )
+    with urllib.request.urlopen(base_url + accepted["events_url"], timeout=30) as events:
+        assert b"event: done" in events.read()
+    return session_id
+
+
+def read_session(base_url: str, session_id: str) -> dict:
+    with urllib.request.urlopen(f"{base_url}/api/v1/sessions/{session_id}", timeout=10) as r:
+        return json.loads(r.read())
 
 
 def run_node(clients: Path, script: str, *args: str) -> dict:
@@ -81,3 +113,16 @@ def test_ai_sdk_resumes_a_running_generation(node_clients, server, fake_openai):
     got = run_node(node_clients, "ai_sdk.mjs", "ai", "resume", server.url, QUESTION, feedback_id)
     assert got.get("error") is None
     assert got["text"] == TEXT and got["record"]["id"] == feedback_id
+
+
+@pytest.mark.parametrize("flavour", ["ai", "ai6"])
+def test_ai_sdk_chat_reads_a_session_report(node_clients, server, fake_openai, flavour):
+    fake_openai.reset()
+    fake_openai.configure(text=TEXT, chunk_chars=3)
+    session_id = answered_session(server.url)
+    got = run_node(node_clients, "ai_sdk.mjs", flavour, "report", server.url, "", session_id)
+    assert got.get("error") is None and got["status"] == "ready"
+    assert got["text"] == TEXT
+    assert got["record"]["kind"] == "report" and got["record"]["session_id"] == session_id
+    session = read_session(server.url, session_id)
+    assert session["status"] == "ended" and session["report"]["id"] == got["record"]["id"]

@@ -1,5 +1,7 @@
 """The question bank, the OpenAPI document and the health check."""
 
+import re
+
 from interview import create_app
 from interview.feedback.questions import BUILTIN_CATEGORIES
 
@@ -29,7 +31,7 @@ def test_openapi_describes_every_api_route(app, client):
         for method in operations
     }
     routes = {
-        (rule.rule.removeprefix("/api/v1").replace("<feedback_id>", "{feedback_id}"), method)
+        (re.sub(r"<(\w+)>", r"{\1}", rule.rule.removeprefix("/api/v1")), method)
         for rule in app.url_map.iter_rules()
         if rule.rule.startswith("/api/v1")
         for method in rule.methods - {"HEAD", "OPTIONS"}

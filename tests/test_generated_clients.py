@@ -3,8 +3,9 @@
 The document is fetched from a real server, as a frontend's build would fetch
 it. openapi-python-client (the `test` extra) generates a Python package that
 creates a feedback, follows its events, pages through the records and deletes
-one; openapi-typescript (tests/clients) generates TypeScript types that a
-small program must type-check against with `tsc --strict`.
+one, and runs a mock interview session to its report; openapi-typescript
+(tests/clients) generates TypeScript types that a small program must
+type-check against with `tsc --strict`.
 """
 
 import importlib
@@ -129,6 +130,56 @@ def test_the_generated_python_client_drives_the_api(python_client, server, fake_
         events_of.sync_detailed(second.id, client=streams)  # waits for its generation to end
 
 
+def last_event(stream: bytes) -> str:
+    """The name of a whole event stream's last event."""
+    return [e for e in parse_events(iter(stream.splitlines(True))) if isinstance(e, Event)][
+        -1
+    ].event
+
+
+def test_the_generated_python_client_runs_a_session_to_its_report(
+    python_client, server, fake_openai
+):
+    fake_openai.reset()
+    fake_openai.configure(text=TEXT, chunk_chars=3)
+    model = models(python_client)
+    with (
+        client_accepting(python_client, server, "application/json") as client,
+        client_accepting(python_client, server, "text/event-stream") as streams,
+    ):
+        request = model.SessionRequest(role="Backend engineer", question_count=3)
+        session = api(python_client, "post_sessions").sync(client=client, body=request)
+        assert isinstance(session, model.Session)
+        assert session.status == model.SessionStatus.ACTIVE and session.next_ == "1"
+        session_id = session.id
+
+        answer = api(python_client, "post_sessions_session_id_questions_number_answer")
+        body = model.SessionAnswerRequest(answer=ANSWER, delay_ms=0)
+        started = answer.sync_detailed(session_id, "1", client=client, body=body)
+        assert started.status_code == 202 and isinstance(started.parsed, model.Accepted)
+        events_of = api(python_client, "get_feedback_feedback_id_events")
+        stream = events_of.sync_detailed(started.parsed.id, client=streams)
+        assert last_event(stream.content) == "done"
+
+        report = api(python_client, "post_sessions_session_id_report")
+        begun = report.sync_detailed(session_id, client=client)
+        assert begun.status_code == 202 and isinstance(begun.parsed, model.Accepted)
+        report_events = api(python_client, "get_sessions_session_id_report_events")
+        stream = report_events.sync_detailed(session_id, client=streams)
+        assert stream.status_code == 200 and last_event(stream.content) == "done"
+
+        record = api(python_client, "get_sessions_session_id_report").sync(
+            session_id, client=client
+        )
+        assert isinstance(record, model.Feedback)
+        assert record.id == begun.parsed.id and record.kind == model.FeedbackKind.REPORT
+        assert record.status == model.FeedbackStatus.COMPLETED and record.feedback == TEXT
+        ended = api(python_client, "get_sessions_session_id").sync(session_id, client=client)
+        assert isinstance(ended, model.Session) and ended.status == model.SessionStatus.ENDED
+        assert ended.report.id == record.id
+        assert ended.questions[0].status == model.SessionQuestionStatus.ANSWERED
+
+
 USES_THE_TYPES = """\
 import type { components, paths } from "./schema";
 
@@ -159,6 +210,29 @@ export const noAnswer: FeedbackRequest = { question: "Why us?" };
 export const unknownStatus: Record["status"] = "pending";
 // @ts-expect-error: the limit is a number
 export const textLimit: ListQuery = { limit: "20" };
+
+type Session = components["schemas"]["Session"];
+type NewSession = paths["/sessions"]["post"]["requestBody"]["content"]["application/json"];
+type SessionAnswer =
+  paths["/sessions/{session_id}/questions/{number}/answer"]["post"]["requestBody"]["content"]["application/json"];
+type ReportStream =
+  paths["/sessions/{session_id}/report/events"]["get"]["responses"][200]["content"]["text/event-stream"];
+
+export const newSession: NewSession = { role: "Backend engineer", question_count: 3 };
+export const sessionAnswer: SessionAnswer = { answer: "The product.", delay_ms: 0 };
+export const reportStream: ReportStream = "event: done\\ndata: {}\\n\\n";
+export function nextNumber(session: Session): string | null | undefined {
+  return session.next;
+}
+export function reportEventsUrl(session: Session): string | undefined {
+  return session.report?.events_url;
+}
+export const sessionStates: NonNullable<Session["status"]>[] = ["preparing", "active", "ended"];
+
+// @ts-expect-error: the session has the question; an answer does not send one
+export const askedAgain: SessionAnswer = { answer: "The product.", question: "Why us?" };
+// @ts-expect-error: no session has this status
+export const pausedSession: Session["status"] = "paused";
 """
 TSC_OPTIONS = ["--noEmit", "--strict", "--target", "es2022", "--module", "preserve"]
 

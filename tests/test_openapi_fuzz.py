@@ -34,6 +34,7 @@ from .conftest import wait_for_generations
 from .fake_openai import Fault
 
 MAX_EXAMPLES = 40
+ASYNC = {"Prefer": "respond-async"}
 UPSTREAM_TEXT = (
     'A "clear" answer 👍🏽 with résumé\r\nand a family 👨\u200d👩\u200d👧.\n\nScore: 7/10'
 )
@@ -52,6 +53,11 @@ POSITIVE_DATA_EXCEPTIONS = {
     "POST /answer-metrics": ["2xx", "400", "422"],
     # Only real audio is transcribed: JSON Schema cannot tell it from other bytes.
     "POST /transcriptions": ["2xx", "415", "422"],
+    "GET /sessions": ["2xx", "400"],
+    # 422 also for a `mix` that does not add up to `question_count`.
+    "POST /sessions": ["2xx", "400", "422"],
+    # 404 for a session or question number that is not there, 409 for one answered.
+    "POST /sessions/{session_id}/questions/{number}/answer": ["2xx", "400", "404", "409", "422"],
 }
 CONFIG = schemathesis.Config.from_dict(
     {
@@ -82,17 +88,34 @@ schema_31 = schemathesis.openapi.from_dict(DOCUMENTS["3.1"], config=CONFIG)
 schema_32 = schemathesis.openapi.from_dict(DOCUMENTS["3.2"], config=CONFIG)
 
 seeded_ids: list[str] = []
+#: An active session with question 1 answered, and an ended one with its report.
+seeded_sessions: list[str] = []
+SEEDED_NUMBERS = ("1", "2", "1a")
 
 
 @schema_31.hook
 @schema_32.hook
 def before_generate_path_parameters(context, strategy):
-    """Send a seeded record's id in about half of the requests, the generated one otherwise."""
+    """Send a seeded record's or session's id in about half of the requests.
+
+    With a seeded session goes a question number it may have, so answers, skips
+    and follow-ups reach the session's questions.
+    """
 
     def maybe_seeded(parameters):
-        if not parameters or "feedback_id" not in parameters:
+        if parameters and "feedback_id" in parameters:
+            seeded = st.sampled_from(seeded_ids).map(lambda i: {**parameters, "feedback_id": i})
+        elif parameters and "session_id" in parameters:
+            seeded = st.builds(
+                lambda i, n: (
+                    {**parameters, "session_id": i}
+                    | ({"number": n} if "number" in parameters else {})
+                ),
+                st.sampled_from(seeded_sessions),
+                st.sampled_from(SEEDED_NUMBERS),
+            )
+        else:
             return st.just(parameters)
-        seeded = st.integers(0, 2).map(lambda i: {**parameters, "feedback_id": seeded_ids[i]})
         return st.one_of(st.just(parameters), seeded)
 
     return strategy.flatmap(maybe_seeded)
@@ -111,7 +134,23 @@ def fuzzed_app(make_app, upstream):
         response = client.post("/api/v1/feedback", json=body, headers={"Prefer": "respond-async"})
         seeded_ids.append(response.json["id"])
         wait_for_generations()
+    seeded_sessions[:] = [seed_session(client), seed_session(client, with_report=True)]
     return app
+
+
+def seed_session(client, with_report: bool = False) -> str:
+    """A bank session with question 1 answered; with its report, ended."""
+    session = client.post("/api/v1/sessions", json={"role": "Engineer", "question_count": 3})
+    session_id = session.json["id"]
+    answer = {"answer": "We talked and agreed a plan."}
+    urls = [f"/api/v1/sessions/{session_id}/questions/1/answer"]
+    if with_report:
+        urls.append(f"/api/v1/sessions/{session_id}/report")
+    for url in urls:
+        started = client.post(url, json=answer if url.endswith("answer") else None, headers=ASYNC)
+        assert started.status_code == 202, started.json
+        wait_for_generations()
+    return session_id
 
 
 @pytest.mark.parametrize(
@@ -130,6 +169,11 @@ def test_the_seeded_records_cover_each_ending(fuzzed_app):
     assert [r["status"] for r in records] == ["completed", "failed", "failed"]
     assert records[0]["feedback"] == UPSTREAM_TEXT
     assert records[2]["feedback"] and records[2]["error"]
+    sessions = [client.get(f"/api/v1/sessions/{i}").json for i in seeded_sessions]
+    assert [s["status"] for s in sessions] == ["active", "ended"]
+    assert [s["questions"][0]["status"] for s in sessions] == ["answered", "answered"]
+    report = client.get(f"/api/v1/sessions/{seeded_sessions[1]}/report").json
+    assert report["kind"] == "report" and report["status"] == "completed"
 
 
 @schema_31.parametrize()
@@ -169,7 +213,7 @@ def test_malformed_chat_bodies_are_422_and_leave_no_record(client, body):
     assert client.get("/api/v1/feedback").json["items"] == []
 
 
-@pytest.mark.parametrize("last_event_id", ["\u00b9", "\u0661", "-1", "1000000000"])
+@pytest.mark.parametrize("last_event_id", ["\u00b9", "\u0661", "-1", "1000000000", ""])
 def test_a_last_event_id_that_is_no_event_id_is_400(client, last_event_id):
     response = client.get(
         "/api/v1/feedback/anything/events", query_string={"last_event_id": last_event_id}

@@ -35,11 +35,44 @@ def test_the_31_document_describes_each_stream_as_text_with_the_32_events():
             "POST /feedback 200",
             "GET /feedback/{feedback_id}/events 200",
             "POST /openai/chat/completions 200",
+            "POST /sessions/{session_id}/questions/{number}/answer 200",
+            "POST /sessions/{session_id}/questions/{number}/follow-up 200",
+            "POST /sessions/{session_id}/report 200",
+            "GET /sessions/{session_id}/report/events 200",
         }
     )
     for name, stream in streams_31.items():
         assert stream["schema"]["type"] == "string"
         assert stream["x-itemSchema"] == streams_32[name]["itemSchema"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/sessions/{session_id}/questions/{number}/answer",
+        "/sessions/{session_id}/questions/{number}/follow-up",
+        "/sessions/{session_id}/report",
+    ],
+)
+def test_a_session_generation_is_answered_as_post_feedback_is(path):
+    paths = build_openapi_document("3.2")["paths"]
+    feedback, operation = paths["/feedback"]["post"], paths[path]["post"]
+    for status in ("200", "202", "403", "406", "429"):
+        assert operation["responses"][status] == feedback["responses"][status]
+    assert {"404", "409"} <= set(operation["responses"])
+    names = {p["name"] for p in operation["parameters"]}
+    assert {"Prefer", "Last-Event-ID", "protocol"} <= names
+    assert ("Idempotency-Key" in names) == ("requestBody" in operation) == path.endswith("answer")
+
+
+def test_the_report_events_are_described_as_a_records_events():
+    paths = build_openapi_document("3.2")["paths"]
+    feedback = paths["/feedback/{feedback_id}/events"]["get"]["responses"]
+    report = paths["/sessions/{session_id}/report/events"]["get"]["responses"]
+    assert set(report) == set(feedback)
+    assert report["200"] == feedback["200"]
+    markdown = paths["/sessions/{session_id}/report.md"]["get"]["responses"]["200"]
+    assert list(markdown["content"]) == ["text/markdown"]
 
 
 def test_the_two_versions_differ_only_in_their_version_and_streams():
@@ -53,11 +86,21 @@ def test_the_two_versions_differ_only_in_their_version_and_streams():
     assert "?version=3.2" in document_31["info"]["description"]
 
 
-def test_no_request_property_has_a_null_default():
+@pytest.mark.parametrize(
+    "name", ["FeedbackRequest", "SessionRequest", "SessionAnswerRequest", "SessionMix"]
+)
+def test_no_request_property_has_a_default(name):
     """openapi-typescript types a property with a default as always present."""
-    request = build_openapi_document()["components"]["schemas"]["FeedbackRequest"]
-    assert set(request["required"]) == {"question", "answer"}
+    request = build_openapi_document()["components"]["schemas"][name]
     assert all("default" not in field for field in request["properties"].values())
+
+
+def test_a_request_property_says_its_default_in_words():
+    schemas = build_openapi_document()["components"]["schemas"]
+    assert set(schemas["FeedbackRequest"]["required"]) == {"question", "answer"}
+    assert schemas["SessionRequest"]["required"] == ["role"]
+    seniority = schemas["SessionRequest"]["properties"]["seniority"]
+    assert seniority["description"] == 'Default: `"mid"`.'
 
 
 @pytest.mark.parametrize("version", ["3.0", "3", "latest", ""])

@@ -252,6 +252,22 @@ def test_idempotency_key_repeat_attaches_to_the_same_answer(client):
     assert second.status_code == 202 and second.get_json()["id"] == first["id"]
 
 
+def test_an_answer_in_the_ai_sdks_chat_body_streams_its_feedback(client, upstream):
+    upstream.configure(text_for=interviewer())
+    session = create(client)
+    message = {"id": "u1", "role": "user", "parts": [{"type": "text", "text": ANSWERS[0]}]}
+    body = {"id": "chat-1", "trigger": "submit-message", "messages": [message], "delay_ms": 0}
+    response = client.post(
+        f"/api/v1/sessions/{session['id']}/questions/1/answer?protocol=ai-sdk", json=body
+    )
+    assert response.status_code == 200
+    assert response.headers["x-vercel-ai-ui-message-stream"] == "v1"
+    parts = [e.json() for e in events_of(response) if e.data != "[DONE]"]
+    [record] = [p["data"] for p in parts if p["type"] == "data-feedback"]
+    assert record["answer"] == ANSWERS[0] and record["session_id"] == session["id"]
+    assert record["question"] == session["questions"][0]["text"]
+
+
 def test_idempotent_session_creation(client):
     body = {"role": "Data engineer", "question_count": 3}
     headers = {"Idempotency-Key": "session-1"}

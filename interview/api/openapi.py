@@ -1,8 +1,10 @@
 """GET /api/v1/openapi.json: the API described with apispec from the marshmallow schemas.
 
 Schemas come from `interview.schemas` through apispec's MarshmallowPlugin, the
-events of the streams from `openapi_events.py`; the operations below say which
-schema each route takes and returns. The document is written in OpenAPI 3.2,
+events of the streams from `openapi_events.py`; the operations (feedback's in
+`openapi_feedback.py`, sessions' in `openapi_sessions.py`, the rest below, with
+the pieces they share in `openapi_parts.py`) say which schema each route takes
+and returns. The document is written in OpenAPI 3.2,
 the first version that describes an event stream event by event (`itemSchema`),
 and served as OpenAPI 3.1 unless `?version=3.2` asks for it (`openapi_versions.py`).
 A test checks that every API route is described here; another fuzzes the app
@@ -18,8 +20,20 @@ from flask import Blueprint, abort, request
 from .. import schemas
 from ..errors import PROBLEM_MIMETYPE
 from ..feedback.questions import CATEGORIES
-from . import openapi_events
-from .openapi_events import event_stream, ref
+from . import openapi_events, openapi_feedback, openapi_sessions
+from .openapi_defaults import request_defaults_in_words, without_null_defaults
+from .openapi_events import event_stream
+from .openapi_parts import (
+    FORBIDDEN,
+    INVALID_FEEDBACK,
+    JSON_BODY_PROBLEMS,
+    NOT_STRICT_JSON,
+    REQUEST_ID_HEADER,
+    TOO_MANY_REQUESTS,
+    UNAUTHORIZED,
+    json_response,
+    problem,
+)
 from .openapi_versions import DEFAULT_VERSION, OPENAPI_VERSIONS, as_openapi_31
 
 bp = Blueprint("openapi", __name__)
@@ -32,60 +46,6 @@ AI feedback on interview answers, streamed over SSE.
 by event (`itemSchema`). In 3.1 the same event schemas are each stream's
 `x-itemSchema`. People can read it at /api/v1/docs."""
 
-EVENT_STREAM_DESCRIPTION = """\
-Server-Sent Events. `retry: 3000`, then `event: start` (StartEvent), one
-`event: delta` per user-perceived character (grapheme cluster) with `id: n`
-(1-based) and data `{"text": "..."}`, paced `delay_ms` apart on a monotonic
-clock, then `event: done` with the saved Feedback record, or `event: error`
-with `{"code", "message"}`. The terminal event carries `id: N+1` after N
-deltas. A `: ping` comment is sent after 15 s of silence."""
-
-
-def _problem(description: str) -> dict:
-    return {
-        "description": description,
-        "content": {PROBLEM_MIMETYPE: {"schema": "Problem"}},
-    }
-
-
-TOO_MANY_REQUESTS = {
-    **_problem(
-        "INTERVIEW_RATE_LIMIT or INTERVIEW_MAX_OPEN_STREAMS reached for this caller; no record"
-    ),
-    "headers": {
-        "Retry-After": {
-            "description": "Seconds to wait before trying again",
-            "schema": {"type": "integer"},
-        }
-    },
-}
-
-
-REQUEST_ID_HEADER = {
-    "description": (
-        "The request's X-Request-ID when it is 1 to 128 characters of A-Za-z0-9._-, "
-        "else a generated one; the logs carry it too"
-    ),
-    "schema": {"type": "string", "pattern": "^[A-Za-z0-9._-]{1,128}$"},
-}
-
-
-def _json(schema: str | dict, description: str) -> dict:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
-
-
-PROTOCOL_PARAMETER = {
-    "name": "protocol",
-    "in": "query",
-    "schema": {"type": "string", "enum": ["ai-sdk"]},
-    "description": (
-        "`ai-sdk`: the Vercel AI SDK's UI message stream (v1), inline whatever Accept "
-        "says; the body may be useChat's (answer = text parts of the last user message) "
-        "or useCompletion's (`prompt` = answer), with `question`, `role`, `delay_ms` "
-        "as top-level fields. On the events URL: a record still generating is replayed "
-        "from its start, a finished one answers 204."
-    ),
-}
 CHAT_REQUEST = {
     "type": "object",
     "required": ["messages"],
@@ -118,154 +78,8 @@ CHAT_REQUEST = {
         "message. Other OpenAI parameters are accepted and ignored."
     ),
 }
-ID_PARAMETER = {"name": "feedback_id", "in": "path", "required": True, "schema": {"type": "string"}}
-# An event id this API sent: a number of at most nine digits.
-LAST_EVENT_ID = {"type": "integer", "minimum": 0, "maximum": 999_999_999}
-# This API's events, or the AI SDK's with ?protocol=ai-sdk
-FEEDBACK_STREAM = {
-    "text/event-stream": {"itemSchema": {"anyOf": [ref("FeedbackEvent"), ref("AiSdkEvent")]}}
-}
-NOT_FOUND = _problem("No such record for this caller")
-NOT_STRICT_JSON = (
-    "A body that is not strict JSON: not UTF-8, NaN or Infinity, a number beyond 64 bits, "
-    "a lone surrogate escape, a duplicate key, or nesting deeper than 32"
-)
-INVALID_FEEDBACK = _problem(
-    "Invalid fields; `errors` maps each field to messages. Also on `answer` when it is "
-    "plainly not an answer (no letters, one word repeated, keyboard mash), unless "
-    "INTERVIEW_ANSWER_CHECK=off"
-)
-UNAUTHORIZED = _problem("API keys are on and the bearer key (or stream token) is missing or wrong")
-FORBIDDEN = _problem(
-    "A browser session without its CSRF token (X-CSRF-Token), or a cross-site request"
-)
 
 OPERATIONS: dict[str, dict] = {
-    "/feedback": {
-        "post": {
-            "summary": "Get feedback on an answer",
-            "description": (
-                "Streams the feedback inline (200 text/event-stream) when the client "
-                "accepts text/event-stream (explicitly, through `*/*`, or with no Accept). "
-                "Answers 202 and generates in the background when the client accepts "
-                "JSON but not an event stream, or sends `Prefer: respond-async`."
-            ),
-            "parameters": [
-                {"name": "Prefer", "in": "header", "schema": {"type": "string"}},
-                {
-                    "name": "Idempotency-Key",
-                    "in": "header",
-                    "schema": {
-                        "type": "string",
-                        "maxLength": 200,
-                        "pattern": "^[ -~]*[!-~][ -~]*$",
-                    },
-                    "description": (
-                        "A repeat of the same request by the same caller within 24 h attaches "
-                        "to the first one's record (honouring Last-Event-ID) instead of "
-                        "starting another generation; the same key with a different body is 422."
-                    ),
-                },
-                {"name": "Last-Event-ID", "in": "header", "schema": LAST_EVENT_ID},
-                PROTOCOL_PARAMETER,
-            ],
-            "requestBody": {
-                "required": True,
-                "content": {"application/json": {"schema": "FeedbackRequest"}},
-            },
-            "responses": {
-                "200": {"description": EVENT_STREAM_DESCRIPTION, "content": FEEDBACK_STREAM},
-                "202": _json(
-                    "Accepted",
-                    "Generation started in the background; with API keys, `events_url` "
-                    "carries a short-lived stream token for EventSource",
-                ),
-                "204": {"description": "A repeat (Idempotency-Key) past the terminal event"},
-                "400": _problem(
-                    f"{NOT_STRICT_JSON}; an unknown `protocol`; a bad Idempotency-Key or "
-                    "Last-Event-ID"
-                ),
-                "403": FORBIDDEN,
-                "406": _problem("Neither an event stream nor JSON is acceptable"),
-                "413": _problem("Body larger than 1 MiB"),
-                "415": _problem("Body is not JSON"),
-                "422": INVALID_FEEDBACK,
-                "429": TOO_MANY_REQUESTS,
-            },
-        },
-        "get": {
-            "summary": "List the caller's records, newest first",
-            "parameters": [
-                {
-                    "name": "limit",
-                    "in": "query",
-                    "schema": {"type": "integer", "default": 20, "minimum": 1, "maximum": 100},
-                },
-                {"name": "cursor", "in": "query", "schema": {"type": "string"}},
-            ],
-            "responses": {
-                "200": _json("FeedbackList", "A page of records and the next page's cursor"),
-                "400": _problem("Unknown cursor"),
-                "422": _problem("Invalid limit"),
-            },
-        },
-    },
-    "/feedback/{feedback_id}": {
-        "get": {
-            "summary": "Read one record",
-            "parameters": [ID_PARAMETER],
-            "responses": {"200": _json("Feedback", "The record"), "404": NOT_FOUND},
-        },
-        "delete": {
-            "summary": "Delete a record for good (a running generation is stopped)",
-            "parameters": [ID_PARAMETER],
-            "responses": {"204": {"description": "Deleted"}, "403": FORBIDDEN, "404": NOT_FOUND},
-        },
-    },
-    "/feedback/{feedback_id}/events": {
-        "get": {
-            "summary": "Replay a record's event stream, then follow it live",
-            "parameters": [
-                ID_PARAMETER,
-                PROTOCOL_PARAMETER,
-                {"name": "Last-Event-ID", "in": "header", "schema": LAST_EVENT_ID},
-                {"name": "last_event_id", "in": "query", "schema": LAST_EVENT_ID},
-                {
-                    "name": "token",
-                    "in": "query",
-                    "schema": {"type": "string"},
-                    "description": (
-                        "The stream token of the 202 answer's `events_url` (API keys on): "
-                        "accepted instead of the bearer key for this record's events only."
-                    ),
-                },
-            ],
-            "responses": {
-                "200": {"description": EVENT_STREAM_DESCRIPTION, "content": FEEDBACK_STREAM},
-                "204": {"description": "The client has already seen the terminal event"},
-                "400": _problem("Last-Event-ID is not an event id, or an unknown `protocol`"),
-                "404": NOT_FOUND,
-                "429": {
-                    **TOO_MANY_REQUESTS,
-                    "description": (
-                        "INTERVIEW_MAX_EVENT_STREAMS event streams of this caller already open"
-                    ),
-                },
-            },
-        },
-    },
-    "/feedback/{feedback_id}/cancel": {
-        "post": {
-            "summary": "Stop a generation; the record ends `interrupted` with the text so far",
-            "parameters": [ID_PARAMETER],
-            "responses": {
-                "202": _json("Cancelling", "The generation is stopping"),
-                "403": FORBIDDEN,
-                "404": NOT_FOUND,
-                "409": _problem("The record has already finished"),
-            },
-        },
-    },
     "/questions": {
         "get": {
             "summary": "The question bank",
@@ -280,8 +94,8 @@ OPERATIONS: dict[str, dict] = {
                 },
             ],
             "responses": {
-                "200": _json("QuestionList", "Questions"),
-                "400": _problem("Unknown category"),
+                "200": json_response("QuestionList", "Questions"),
+                "400": problem("Unknown category"),
             },
         },
     },
@@ -298,12 +112,11 @@ OPERATIONS: dict[str, dict] = {
                 "content": {"application/json": {"schema": "AnswerMetricsRequest"}},
             },
             "responses": {
-                "200": _json("AnswerMetrics", "The metrics"),
-                "400": _problem(NOT_STRICT_JSON),
+                "200": json_response("AnswerMetrics", "The metrics"),
+                "400": problem(NOT_STRICT_JSON),
                 "403": FORBIDDEN,
-                "413": _problem("Body larger than 1 MiB"),
-                "415": _problem("Body is not JSON"),
-                "422": _problem("Invalid fields; `errors` maps each field to messages"),
+                **JSON_BODY_PROBLEMS,
+                "422": problem("Invalid fields; `errors` maps each field to messages"),
             },
         },
     },
@@ -347,26 +160,26 @@ OPERATIONS: dict[str, dict] = {
                 },
             },
             "responses": {
-                "200": _json("Transcription", "The saved transcription and its delivery"),
+                "200": json_response("Transcription", "The saved transcription and its delivery"),
                 "403": FORBIDDEN,
-                "413": _problem("The recording is larger than INTERVIEW_TRANSCRIPTION_MAX_BYTES"),
-                "415": _problem(
+                "413": problem("The recording is larger than INTERVIEW_TRANSCRIPTION_MAX_BYTES"),
+                "415": problem(
                     "Not multipart/form-data, or the file is not audio in a supported format"
                 ),
-                "422": _problem(
+                "422": problem(
                     "No `file`, or one that is empty, damaged, truncated or longer than "
                     "INTERVIEW_TRANSCRIPTION_MAX_SECONDS (`errors.file` says which); a bad "
                     "`language`, or one other than `en` for the local recogniser. No upstream "
                     "call, nothing saved"
                 ),
                 "429": TOO_MANY_REQUESTS,
-                "502": _problem("The upstream failed or refused the transcription"),
-                "503": _problem(
+                "502": problem("The upstream failed or refused the transcription"),
+                "503": problem(
                     "No transcription service (INTERVIEW_TRANSCRIPTION_PROVIDER off, or an "
                     "upstream without an audio endpoint), or the local recogniser stayed busy "
                     "with other recordings"
                 ),
-                "504": _problem("The upstream did not answer in time"),
+                "504": problem("The upstream did not answer in time"),
             },
         },
     },
@@ -390,13 +203,12 @@ OPERATIONS: dict[str, dict] = {
                         "application/json": {"schema": {"type": "object"}},
                     },
                 },
-                "400": _problem(NOT_STRICT_JSON),
+                "400": problem(NOT_STRICT_JSON),
                 "403": FORBIDDEN,
-                "413": _problem("Body larger than 1 MiB"),
-                "415": _problem("Body is not JSON"),
+                **JSON_BODY_PROBLEMS,
                 "422": INVALID_FEEDBACK,
                 "429": TOO_MANY_REQUESTS,
-                "502": _problem("The generation failed"),
+                "502": problem("The generation failed"),
             },
         },
     },
@@ -425,8 +237,8 @@ OPERATIONS: dict[str, dict] = {
                 },
             ],
             "responses": {
-                "200": _json({"type": "object"}, "The OpenAPI document in that version"),
-                "400": _problem("Unknown version"),
+                "200": json_response({"type": "object"}, "The OpenAPI document in that version"),
+                "400": problem("Unknown version"),
             },
         },
     },
@@ -442,6 +254,7 @@ OPERATIONS: dict[str, dict] = {
         },
     },
 }
+PATHS = {**openapi_feedback.OPERATIONS, **OPERATIONS, **openapi_sessions.OPERATIONS}
 #: Paths anyone may read, even with API keys on.
 PUBLIC_PATHS = frozenset({"/openapi.json", "/docs"})
 
@@ -489,7 +302,7 @@ def _with_shared_responses(path: str, operations: dict) -> dict:
         finished[method] = {
             **operation,
             "responses": {
-                status: _with_request_id(_of_problem(r, problem)) for status, r in responses.items()
+                status: _with_request_id(_ofproblem(r, problem)) for status, r in responses.items()
             },
         }
     return finished
@@ -502,7 +315,7 @@ def _with_request_id(response: dict) -> dict:
     }
 
 
-def _of_problem(response: dict, problem: str) -> dict:
+def _ofproblem(response: dict, problem: str) -> dict:
     content = response.get("content", {})
     if PROBLEM_MIMETYPE not in content:
         return response
@@ -530,28 +343,13 @@ def _build_openapi_32() -> dict:
         security=[{"bearer": []}, {}],
         servers=[{"url": "/api/v1"}],
     )
-    for name, schema in COMPONENT_SCHEMAS.items():
+    for name, schema in {**COMPONENT_SCHEMAS, **openapi_sessions.COMPONENT_SCHEMAS}.items():
         spec.components.schema(name, schema=schema)
     for name, component in openapi_events.SCHEMAS.items():
         spec.components.schema(name, component=component)
-    for path, operations in OPERATIONS.items():
+    for path, operations in PATHS.items():
         spec.path(path=path, operations=_with_shared_responses(path, operations))
-    return _without_null_defaults(spec.to_dict())
-
-
-def _without_null_defaults(document: dict) -> dict:
-    """Drop the `default: null` that marshmallow's `load_default=None` adds to properties.
-
-    It says no more than an optional nullable property does, and openapi-typescript
-    (with its default `defaultNonNullable`) types a property that has a default as
-    always present: frontends would have to send `role: null`, and would expect
-    `errors` on every problem.
-    """
-    for schema in document["components"]["schemas"].values():
-        for name, field in schema.get("properties", {}).items():
-            if "default" in field and field["default"] is None:
-                schema["properties"][name] = {k: v for k, v in field.items() if k != "default"}
-    return document
+    return request_defaults_in_words(without_null_defaults(spec.to_dict()))
 
 
 @bp.get("/openapi.json")

@@ -38,6 +38,8 @@ from ..session_schemas import (
     session_request_schema,
     session_schema,
 )
+from .ai_sdk import PROTOCOL as AI_SDK
+from .ai_sdk import feedback_request_of
 from .feedback import (
     answer_started,
     attach_to_earlier,
@@ -162,8 +164,14 @@ def next_question(session_id: str):
 
 @bp.post("/<session_id>/questions/<number>/answer")
 def answer(session_id: str, number: str):
-    """Start the feedback on an answer to question `number`, as POST /feedback does."""
-    payload = session_answer_request_schema.load(json_body())
+    """Start the feedback on an answer to question `number`, as POST /feedback does.
+
+    With `?protocol=ai-sdk` the body may be useChat's: the answer is its last user message.
+    """
+    body = json_body()
+    if requested_protocol() == AI_SDK:
+        body = feedback_request_of(body)
+    payload = session_answer_request_schema.load(body)
     key, owner = idempotency_key(), current_owner()
     return _generation_response(
         lambda: answer_question(

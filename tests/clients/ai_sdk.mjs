@@ -1,15 +1,20 @@
 // Drives the Vercel AI SDK's own client code against the service and prints what it got.
-// usage: node ai_sdk.mjs <ai|ai6> <chat|completion|resume> <base url> <question> <answer|feedback id>
+// usage: node ai_sdk.mjs <ai|ai6> <chat|completion|resume|report> <base url> <question>
+//        <answer|feedback id|session id>
+// `report` chats with a session's report: the message sent is read by no one.
 const [, , flavour, mode, baseUrl, question, answer] = process.argv;
 const ai = await import(flavour);
-const api = `${baseUrl}/api/v1/feedback?protocol=ai-sdk`;
+const api = mode === "report"
+  ? `${baseUrl}/api/v1/sessions/${answer}/report?protocol=ai-sdk`
+  : `${baseUrl}/api/v1/feedback?protocol=ai-sdk`;
+const text = mode === "report" ? "How did I do?" : answer;
 const body = { question, delay_ms: 0 };
 
 async function chatWithReact() {
   // ai 5 + @ai-sdk/react 2: the Chat class that useChat wraps.
   const { Chat } = await import("@ai-sdk/react");
   const chat = new Chat({ transport: new ai.DefaultChatTransport({ api, body }) });
-  await chat.sendMessage({ text: answer });
+  await chat.sendMessage({ text });
   return { message: chat.messages.at(-1), status: chat.status, error: chat.error?.message };
 }
 
@@ -20,7 +25,7 @@ async function chatWithTransport() {
     chatId: "chat-1",
     trigger: "submit-message",
     messageId: undefined,
-    messages: [{ id: "u1", role: "user", parts: [{ type: "text", text: answer }] }],
+    messages: [{ id: "u1", role: "user", parts: [{ type: "text", text }] }],
     abortSignal: undefined,
   });
   let message;

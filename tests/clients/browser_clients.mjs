@@ -4,7 +4,9 @@ import { SSE } from "./node_modules/sse.js/lib/sse.js";
 import { fetchEventSource } from "./node_modules/@microsoft/fetch-event-source/lib/esm/index.js";
 
 const params = new URLSearchParams(location.search);
-const api = params.get("api") + "/api/v1/feedback";
+// With a session: its report, POSTed (fetch-event-source) or its events followed (EventSource).
+const session = params.get("session");
+const api = params.get("api") + (session ? `/api/v1/sessions/${session}/report` : "/api/v1/feedback");
 const body = JSON.stringify({ question: params.get("question"), answer: "I listen, then I act.", delay_ms: 5 });
 const headers = {
   "Content-Type": "application/json",
@@ -17,7 +19,13 @@ function onDelta(id, data) {
   window.result.deltas.push({ id: Number(id), text: JSON.parse(data).text });
 }
 
-if (params.get("client") === "eventsource") {
+if (params.get("client") === "eventsource" && session) {
+  // The report already started: follow its events; EventSource resumes with Last-Event-ID.
+  const source = new EventSource(api + "/events");
+  source.addEventListener("open", () => { window.result.opens += 1; });
+  source.addEventListener("delta", (e) => onDelta(e.lastEventId, e.data));
+  source.addEventListener("done", (e) => { source.close(); window.result.done = JSON.parse(e.data); });
+} else if (params.get("client") === "eventsource") {
   // API keys on: POST with the key, then EventSource on the 202's events_url (its token).
   const response = await fetch(api, {
     method: "POST",
@@ -48,7 +56,8 @@ if (params.get("client") === "eventsource") {
   class Fatal extends Error {}
   const controller = new AbortController();
   fetchEventSource(api, {
-    method: "POST", headers, body, openWhenHidden: true, signal: controller.signal,
+    method: "POST", headers, body: session ? undefined : body, openWhenHidden: true,
+    signal: controller.signal,
     async onopen(response) {
       window.result.opens += 1;
       if (!response.ok) throw new Fatal(await response.text());
