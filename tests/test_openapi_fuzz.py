@@ -213,10 +213,24 @@ def test_malformed_chat_bodies_are_422_and_leave_no_record(client, body):
     assert client.get("/api/v1/feedback").json["items"] == []
 
 
-@pytest.mark.parametrize("last_event_id", ["\u00b9", "\u0661", "-1", "1000000000", ""])
+@pytest.mark.parametrize("last_event_id", ["\u00b9", "\u0661", "-1", "1000000000"])
 def test_a_last_event_id_that_is_no_event_id_is_400(client, last_event_id):
     response = client.get(
         "/api/v1/feedback/anything/events", query_string={"last_event_id": last_event_id}
     )
     assert response.status_code == 400
     assert response.mimetype == "application/problem+json"
+
+
+def test_an_empty_last_event_id_is_none(client):
+    """The SSE standard's empty last event id means none: the stream from its start."""
+    feedback_id = client.post(
+        "/api/v1/feedback",
+        json={"question": "Why this role?", "answer": "It matches what I do best."},
+        headers=ASYNC,
+    ).json["id"]
+    whole = client.get(f"/api/v1/feedback/{feedback_id}/events").get_data()
+    empty = client.get(
+        f"/api/v1/feedback/{feedback_id}/events", headers={"Last-Event-ID": ""}
+    ).get_data()
+    assert empty == whole and b"event: done" in whole

@@ -43,10 +43,10 @@ def wants_inline_stream() -> bool:
 def resume_point() -> int:
     """Return the last event id the client has seen (Last-Event-ID or ?last_event_id=).
 
-    One that is sent must be an event id: an empty one is refused too (EventSource
-    and the fetch clients send none before they have seen an id).
+    An empty one is none, as the SSE standard's empty last event id is: the
+    stream starts from the beginning.
     """
-    raw = request.headers.get("Last-Event-ID", request.args.get("last_event_id", "0"))
+    raw = request.headers.get("Last-Event-ID") or request.args.get("last_event_id") or "0"
     raw = raw.strip()
     if not (raw.isascii() and raw.isdigit()) or len(raw) > 9:
         abort(400, "Last-Event-ID must be the id of an event of this stream (a number).")

@@ -90,7 +90,14 @@ IDEMPOTENCY_KEY_PARAMETER = {
     ),
 }
 # An event id this API sent: a number of at most nine digits.
-LAST_EVENT_ID = {"type": "integer", "minimum": 0, "maximum": 999_999_999}
+# The id of the last event seen; empty (as the SSE standard's empty last event id)
+# or absent: the stream from its start.
+LAST_EVENT_ID = {
+    "anyOf": [
+        {"type": "integer", "minimum": 0, "maximum": 999_999_999},
+        {"type": "string", "maxLength": 0},
+    ]
+}
 LAST_EVENT_ID_HEADER = {"name": "Last-Event-ID", "in": "header", "schema": LAST_EVENT_ID}
 # This API's events, or the AI SDK's with ?protocol=ai-sdk
 FEEDBACK_STREAM = {
