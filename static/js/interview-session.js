@@ -1,0 +1,361 @@
+"use strict";
+// A mock interview, one question at a time: progress, the question and its "why", think
+// time and the answer timer for a typed answer (speak.js times a spoken one), Submit and
+// the streamed feedback, then a follow-up, the next question, Skip or End interview.
+// Every step goes through /api/v1/sessions, and the page is drawn from the session's
+// state, so a reload resumes where the session stands: a feedback or follow-up still
+// being written is followed again, and the question whose feedback the page was showing
+// (kept in sessionStorage) is shown again with its choices. Moving on reloads the page,
+// which starts the next question's recorder and timers afresh.
+(function () {
+  const $ = (id) => document.getElementById(id);
+  const root = $("interview");
+  const api = window.SessionApi;
+  const panel = new window.FeedbackPanel();
+  const THINK_S = Number(root.dataset.thinkS);
+  const TARGET_S = Number(root.dataset.targetS);
+  const HELD = "interview.held." + root.dataset.api; // the answered question on show
+  const WORD = /[\p{L}\p{M}\p{N}]+(?:['’-][\p{L}\p{M}\p{N}]+)*/gu;
+  let session = null;
+  let current = null;
+  let timer = null;
+  let answering = false;
+
+  const questionUrl = (number, action) =>
+    root.dataset.questionUrl.replace("NUMBER", encodeURIComponent(number)) + "/" + action;
+  const feedbackUrl = (id) => root.dataset.feedbackUrl.replace("ID", encodeURIComponent(id));
+  const find = (number) => session.questions.find((q) => q.number === number);
+
+  function clock(seconds) {
+    const whole = Math.floor(seconds);
+    return Math.floor(whole / 60) + ":" + String(whole % 60).padStart(2, "0");
+  }
+
+  function showError(text) {
+    $("page-error").textContent = text || "";
+    $("page-error").hidden = !text;
+  }
+
+  function failedWith(problem) {
+    if (!(problem instanceof api.Problem)) throw problem;
+    showError(problem.message);
+  }
+
+  function countWords() {
+    const words = ($("answer").value.match(WORD) || []).length;
+    $("answer-count").textContent = words + (words === 1 ? " word" : " words");
+  }
+
+  function stopTimer() {
+    clearInterval(timer);
+    timer = null;
+  }
+
+  // Think time for a typed answer: it ends at zero, on Start now, or at the first keystroke.
+  function think() {
+    let left = THINK_S;
+    answering = false;
+    $("typed-think-left").textContent = left;
+    $("typed-think").hidden = false;
+    $("typed-timer").hidden = true;
+    timer = setInterval(() => {
+      left -= 1;
+      $("typed-think-left").textContent = left;
+      if (left <= 0) answer(false);
+    }, 1000);
+  }
+
+  function answer(focus) {
+    if (answering) return;
+    answering = true;
+    stopTimer();
+    const started = performance.now();
+    $("typed-think").hidden = true;
+    $("typed-timer").hidden = false;
+    $("typed-elapsed").textContent = clock(0);
+    timer = setInterval(() => {
+      const seconds = (performance.now() - started) / 1000;
+      $("typed-elapsed").textContent = clock(seconds);
+      const past = seconds >= TARGET_S;
+      $("typed-past").hidden = !past;
+      $("typed-timer").classList.toggle("over", past);
+    }, 250);
+    if (focus) $("answer").focus();
+  }
+
+  function chooseMode() {
+    $("typed-timing").hidden = $("mode-speak").checked;
+  }
+
+  function progress(question) {
+    const total = session.progress.total;
+    $("progress").textContent = "Question " + question.number + " of " + total
+      + (question.follow_up ? " (follow-up)" : "");
+    $("category").textContent = question.category;
+    $("progress-bar").max = total;
+    $("progress-bar").value = parseInt(question.number, 10) - (question.follow_up ? 0 : 1);
+  }
+
+  function showQuestion(question) {
+    current = question;
+    progress(question);
+    $("question").textContent = question.text;
+    $("why").textContent = question.why ? "Why this question: " + question.why : "";
+    $("why").hidden = !question.why;
+    $("question-card").hidden = false;
+  }
+
+  function ask(question) {
+    showQuestion(question);
+    think();
+    $("question").focus();
+  }
+
+  async function submit(event) {
+    if (event) event.preventDefault();
+    $("answer-error").hidden = true;
+    $("answer").removeAttribute("aria-invalid");
+    showError("");
+    if (!$("answer").value.trim()) {
+      fieldError(["Write or record your answer first, or skip this question."]);
+      return;
+    }
+    $("submit").disabled = $("skip").disabled = true;
+    try {
+      const started = await api.post(questionUrl(current.number, "answer"), {
+        answer: $("answer").value,
+        transcription_id: $("transcription-id").value || null, // set by speak.js
+      });
+      stopTimer();
+      feedback(current, started.id, started.events_url, false);
+    } catch (problem) {
+      $("submit").disabled = $("skip").disabled = false;
+      if (problem instanceof api.Problem && problem.status === 422) {
+        const errors = problem.errors;
+        fieldError([...(errors.answer || []), ...(errors.transcription_id || [])]);
+        if (errors.answer || errors.transcription_id) return;
+      }
+      failedWith(problem);
+    }
+  }
+
+  function fieldError(messages) {
+    $("answer-error").textContent = messages.join(" ");
+    $("answer-error").hidden = !messages.length;
+    $("answer").setAttribute("aria-invalid", "true");
+    $("answer").focus();
+  }
+
+  // The feedback on `question`'s answer, streamed, then the choices of what comes next.
+  function feedback(question, feedbackId, eventsUrl, resumed) {
+    sessionStorage.setItem(HELD, question.number);
+    $("answering").hidden = true;
+    $("answer-actions").hidden = true;
+    $("answer").readOnly = true;
+    panel.begin(resumed ? "Resuming…" : "Writing feedback…");
+    panel.stopButton(feedbackUrl(feedbackId) + "/cancel");
+    fetch(feedbackUrl(feedbackId), { headers: { "Accept": "application/json" } })
+      .then((response) => (response.ok ? response.json() : null))
+      .then((record) => {
+        if (!record) return;
+        if (resumed) {
+          $("answer").value = record.answer;
+          countWords();
+        }
+        panel.hints(record.metrics);
+      })
+      .catch(() => {}); // the hints and a resumed answer are niceties; the feedback streams
+    api.follow(eventsUrl, {
+      onText(text) { panel.show(text); },
+      onReconnecting() { panel.status("Reconnecting…"); },
+      onDone(record) {
+        panel.finished(record, null);
+        choices(question);
+      },
+      onFailed(error) {
+        panel.failed(error, null);
+        choices(question);
+      },
+    });
+  }
+
+  async function choices(question) {
+    try {
+      session = await api.get(root.dataset.api);
+    } catch (problem) {
+      failedWith(problem);
+      return;
+    }
+    const asked = find(question.number) || question;
+    $("follow-up").hidden = asked.follow_up || asked.follow_up_generation !== null;
+    $("next").hidden = session.next === null;
+    $("finished").hidden = session.next !== null;
+    $("after").hidden = false;
+  }
+
+  async function askFollowUp() {
+    $("follow-up").disabled = true;
+    showError("");
+    try {
+      const started = await api.post(questionUrl(current.number, "follow-up"));
+      writeFollowUp(started.events_url);
+    } catch (problem) {
+      $("follow-up").disabled = false;
+      failedWith(problem);
+    }
+  }
+
+  // The follow-up question as the model writes it; once saved it is the next question.
+  function writeFollowUp(eventsUrl) {
+    $("after").hidden = true;
+    $("follow-up-box").hidden = false;
+    $("follow-up-status").textContent = "Your interviewer is writing a follow-up…";
+    panel.announcer.say("Your interviewer is writing a follow-up question.");
+    api.follow(eventsUrl, {
+      onText(text) { $("follow-up-text").textContent = text; },
+      onDone() { moveOn(); },
+      onFailed(error) {
+        $("follow-up-status").textContent = "";
+        showError("No follow-up this time: " + error.message.replace(/\.?$/, ".")
+          + " Go on to the next question.");
+        $("after").hidden = false;
+        $("follow-up").hidden = true;
+      },
+    });
+  }
+
+  function moveOn() {
+    sessionStorage.removeItem(HELD);
+    window.location.reload();
+  }
+
+  async function skip() {
+    $("submit").disabled = $("skip").disabled = true;
+    try {
+      await api.post(questionUrl(current.number, "skip"));
+      moveOn();
+    } catch (problem) {
+      $("submit").disabled = $("skip").disabled = false;
+      failedWith(problem);
+    }
+  }
+
+  // The questions as the model writes them, then the list the session made of them.
+  function prepare() {
+    $("preparing").hidden = false;
+    $("preparing-status").textContent = "Your interviewer is reading the job description…";
+    api.follow(session.questions_generation.events_url, {
+      onText(text) { window.renderMarkdown($("questions-text"), text); },
+      onDone() { prepared(); },
+      onFailed() { prepared(); }, // the session fills its questions from the bank and says so
+    });
+  }
+
+  async function prepared() {
+    try {
+      session = await api.get(root.dataset.api);
+    } catch (problem) {
+      failedWith(problem);
+      return;
+    }
+    note();
+    ready();
+  }
+
+  // The written questions, listed before the first one is asked.
+  function ready() {
+    $("preparing").hidden = false;
+    $("preparing-status").textContent = "Your questions are ready.";
+    $("questions-text").hidden = true;
+    const list = $("questions-list");
+    list.replaceChildren(...session.questions.map((q) => {
+      const item = document.createElement("li");
+      item.textContent = q.text;
+      return item;
+    }));
+    list.hidden = false;
+    $("begin").hidden = false;
+    $("begin").focus();
+    panel.announcer.say("Your questions are ready.");
+  }
+
+  function note() {
+    $("questions-note").textContent = session.questions_note || "";
+    $("questions-note").hidden = !session.questions_note;
+  }
+
+  function resume() {
+    const streaming = session.questions.find((q) => q.feedback_status === "streaming");
+    const held = find(sessionStorage.getItem(HELD) || "");
+    const shown = streaming || (held && held.feedback_id ? held : null);
+    if (shown) {
+      showQuestion(shown);
+      const writing = shown.follow_up_generation;
+      if (writing && writing.status === "streaming") {
+        $("answering").hidden = $("answer-actions").hidden = true;
+        writeFollowUp(writing.events_url);
+        return;
+      }
+      feedback(shown, shown.feedback_id, feedbackUrl(shown.feedback_id) + "/events", true);
+      return;
+    }
+    sessionStorage.removeItem(HELD);
+    const untouched = session.progress.answered + session.progress.skipped === 0;
+    if (session.questions_generation && untouched) {
+      ready();
+      return;
+    }
+    if (session.next === null) {
+      $("finished").hidden = false;
+      $("end").textContent = "See your report";
+      return;
+    }
+    ask(find(session.next));
+  }
+
+  async function load() {
+    try {
+      session = await api.get(root.dataset.api);
+    } catch (problem) {
+      failedWith(problem);
+      return;
+    } finally {
+      $("loading").hidden = true;
+    }
+    note();
+    if (session.status === "preparing") {
+      prepare();
+    } else if (session.status === "ended") {
+      $("ended").hidden = false;
+      $("end").textContent = "See your report";
+    } else {
+      resume();
+    }
+  }
+
+  $("typed-target").textContent = clock(TARGET_S);
+  $("typed-start-now").addEventListener("click", () => answer(true));
+  $("answer").addEventListener("input", () => {
+    countWords();
+    if ($("answer").value.trim()) answer(false);
+  });
+  for (const choice of document.querySelectorAll('input[name="mode"]')) {
+    choice.addEventListener("change", chooseMode);
+  }
+  $("answer-form").addEventListener("submit", submit);
+  $("answer-form").addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey) && !$("submit").disabled) {
+      submit(event);
+    }
+  });
+  $("skip").addEventListener("click", skip);
+  $("next").addEventListener("click", moveOn);
+  $("follow-up").addEventListener("click", askFollowUp);
+  $("begin").addEventListener("click", () => {
+    $("preparing").hidden = true;
+    ask(find(session.next));
+  });
+  chooseMode();
+  countWords();
+  load();
+})();
