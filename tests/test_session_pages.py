@@ -197,7 +197,7 @@ def test_skip_then_end_early_and_the_report_on_paper(desktop, site, fake_openai)
     fake_openai.reset()
     fake_openai.configure(text_for=interviewer())
     page = desktop
-    set_up(page, site, job=None, count=4)
+    session_url = set_up(page, site, job=None, count=4)
     # Without a job description the questions come from the bank at once.
     expect(page.locator("#progress")).to_contain_text("Question 1 of 4")
     expect(page.locator("#preparing")).to_be_hidden()
@@ -210,6 +210,7 @@ def test_skip_then_end_early_and_the_report_on_paper(desktop, site, fake_openai)
     press(page, "#skip")
     expect(page.locator("#progress")).to_contain_text("Question 2 of 4")
     answer(page, "2", 4)
+    expect(page.locator("#next")).to_be_visible()
     press(page, "#end")
     expect(page.locator("#status-text")).to_have_text("Done.", timeout=15_000)
     rows = page.locator(".session-questions li")
@@ -218,10 +219,10 @@ def test_skip_then_end_early_and_the_report_on_paper(desktop, site, fake_openai)
     expect(rows.nth(1)).to_contain_text("score 10/10")
     expect(rows.nth(2)).to_contain_text("not answered")
     # The ended session's page says so and leads to the report.
-    page.go_back()
+    page.goto(session_url)
     expect(page.locator("#ended")).to_be_visible()
     expect(page.locator("#question-card")).to_be_hidden()
-    page.go_forward()
+    press(page, "#end")
     expect(page.locator("#status-text")).to_have_text("Done.", timeout=15_000)
 
     page.emulate_media(media="print")
@@ -229,10 +230,6 @@ def test_skip_then_end_early_and_the_report_on_paper(desktop, site, fake_openai)
         expect(page.locator(hidden).first).to_be_hidden()
     expect(page.locator("#report")).to_be_visible()
     expect(page.locator(".session-questions")).to_be_visible()
-    assert page.evaluate("getComputedStyle(document.body).backgroundColor") in (
-        "rgb(251, 251, 250)",
-        "rgb(255, 255, 255)",
-    )
     shot(page, "interview-report-print")
 
 
@@ -257,7 +254,7 @@ def test_a_spoken_answer_sends_its_transcription(microphone_browser, site, fake_
     expect(page.locator("#status-text")).to_have_text("Done.", timeout=15_000)
     [question] = [q for q in session_json(site, page)["questions"] if q["number"] == "1"]
     record = page.request.get(f"{site.url}/api/v1/feedback/{question['feedback_id']}").json()
-    assert record["transcription"]["id"] and record["delivery"]["words_per_minute"] == 120
+    assert record["answer"] == TRANSCRIPT and record["delivery"]["words_per_minute"] == 120
     page.context.close()
     assert page.js_errors == []
 

@@ -355,6 +355,10 @@
     $("preparing").hidden = true;
     ask(find(session.next));
   });
+  // A page restored from the back-forward cache shows the session as it was: draw it anew.
+  window.addEventListener("pageshow", (event) => {
+    if (event.persisted) window.location.reload();
+  });
   chooseMode();
   countWords();
   load();
