@@ -7,13 +7,11 @@ covers on both databases; here one database is enough.
 """
 
 import json
-import urllib.request
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from .fake_openai import FakeOpenAI
-from .interviewer import FOLLOW_UP, QUESTIONS, REPORT, interviewer, numbered
+from .interviewer import FOLLOW_UP, QUESTIONS, interviewer, numbered
 from .test_accessibility import blocking_violations
 from .test_pages import shot
 from .test_speaking_page import TRANSCRIPT, WORDS
@@ -235,9 +233,7 @@ def test_skip_then_end_early_and_the_report_on_paper(desktop, site, fake_openai)
 
 def test_a_spoken_answer_sends_its_transcription(microphone_browser, site, fake_openai):
     fake_openai.reset()
-    fake_openai.configure(
-        text_for=interviewer(), transcript=TRANSCRIPT, transcript_words=WORDS
-    )
+    fake_openai.configure(text_for=interviewer(), transcript=TRANSCRIPT, transcript_words=WORDS)
     page = open_page(microphone_browser, **DESKTOP)
     set_up(page, site, job=None)
     expect(page.locator("#typed-think")).to_be_visible()
