@@ -150,6 +150,8 @@ def test_a_whole_interview_with_a_follow_up_and_the_report(browser, site, fake_o
     expect(rows).to_have_count(4)
     expect(rows.nth(1)).to_contain_text("1a.")
     expect(rows.nth(1)).to_contain_text("score 10/10")
+    attempt = page.request.get(site.url + rows.nth(1).locator("a").get_attribute("href"))
+    assert attempt.ok and FOLLOW_UP in attempt.text()
     shot(page, f"interview-report-{name}")
     markdown = page.request.get(site.url + page.get_attribute("#download", "href"))
     assert markdown.headers["content-type"].startswith("text/markdown")
@@ -199,6 +201,7 @@ def test_skip_then_end_early_and_the_report_on_paper(desktop, site, fake_openai)
     # Without a job description the questions come from the bank at once.
     expect(page.locator("#progress")).to_contain_text("Question 1 of 4")
     expect(page.locator("#preparing")).to_be_hidden()
+    expect(page.locator("#typed-think-left")).to_have_text("14", timeout=3000)
     # Ending before any answer has no report: said plainly, with the way back.
     press(page, "#end")
     expect(page.locator("#report-error")).to_have_text(
@@ -290,6 +293,7 @@ def test_a_refusal_is_said_in_plain_words(desktop, site, fake_openai):
     page.fill("#job_description", "x" * 20)
     expect(page.locator("#job_description-count")).to_have_text("20 of 8,000 characters")
     assert page.get_attribute("#job_description-count", "aria-live") is None
+    shot(page, "interview-setup")
 
 
 def axe_scenes(page: Page, site) -> dict[str, None]:
@@ -322,3 +326,37 @@ def test_no_serious_accessibility_violations(browser, site, fake_openai, device,
     finally:
         page.context.close()
     assert all(not violations for violations in found.values()), found
+
+
+@pytest.mark.parametrize(
+    ("status", "headers", "said"),
+    [
+        (429, {"Retry-After": "7"}, "Too many requests: try again in 7 s."),
+        (503, {}, "The service is busy or unavailable right now. Try again in a moment."),
+        (500, {}, "The request failed (500). Try again in a moment."),
+        (None, {}, "Could not reach the service. Check your connection and try again."),
+    ],
+)
+def test_a_failed_answer_is_said_in_plain_words(desktop, site, fake_openai, status, headers, said):
+    fake_openai.reset()
+    fake_openai.configure(text_for=interviewer())
+    page = desktop
+    set_up(page, site, job=None)
+
+    def refuse(route):
+        if status is None:
+            route.abort()
+            return
+        body = {"type": "about:blank", "title": "Refused", "status": status, "detail": "x"}
+        route.fulfill(
+            status=status,
+            headers=headers,
+            content_type="application/problem+json",
+            body=json.dumps(body),
+        )
+
+    page.route("**/questions/1/answer", refuse)
+    page.fill("#answer", STRONG)
+    press(page, "#submit")
+    expect(page.locator("#page-error")).to_have_text(said)
+    expect(page.locator("#submit")).to_be_enabled()

@@ -190,7 +190,14 @@
     $("follow-up").hidden = asked.follow_up || asked.follow_up_generation !== null;
     $("next").hidden = session.next === null;
     $("finished").hidden = session.next !== null;
+    if (session.next === null) finishing();
     $("after").hidden = false;
+  }
+
+  // Every question is answered or skipped: ending is what comes next.
+  function finishing() {
+    $("end").textContent = "End interview and see the report";
+    $("end").classList.remove("secondary");
   }
 
   async function askFollowUp() {
@@ -307,7 +314,7 @@
     }
     if (session.next === null) {
       $("finished").hidden = false;
-      $("end").textContent = "See your report";
+      finishing();
       return;
     }
     ask(find(session.next));
@@ -327,7 +334,8 @@
       prepare();
     } else if (session.status === "ended") {
       $("ended").hidden = false;
-      $("end").textContent = "See your report";
+      $("end").textContent = "See the report";
+      $("end").classList.remove("secondary");
     } else {
       resume();
     }
