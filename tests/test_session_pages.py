@@ -11,6 +11,7 @@ import json
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from .fake_openai import Fault
 from .interviewer import FOLLOW_UP, QUESTIONS, interviewer, numbered
 from .test_accessibility import blocking_violations
 from .test_pages import shot
@@ -360,3 +361,20 @@ def test_a_failed_answer_is_said_in_plain_words(desktop, site, fake_openai, stat
     press(page, "#submit")
     expect(page.locator("#page-error")).to_have_text(said)
     expect(page.locator("#submit")).to_be_enabled()
+
+
+def test_feedback_that_fails_upstream_lets_the_interview_go_on(desktop, site, fake_openai):
+    fake_openai.reset()
+    fake_openai.configure(text_for=interviewer())
+    page = desktop
+    set_up(page, site, job=None)
+    fake_openai.enqueue(Fault(status=500))
+    page.fill("#answer", STRONG)
+    press(page, "#submit")
+    expect(page.locator("#stream-error")).to_contain_text("No feedback this time:")
+    expect(page.locator("#stream-error")).to_contain_text(
+        "Your answer is saved; go on to the next question."
+    )
+    expect(page.locator("#retry")).to_be_hidden()
+    press(page, "#next")
+    expect(page.locator("#progress")).to_contain_text("Question 2 of 3")

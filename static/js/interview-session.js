@@ -174,6 +174,11 @@
       },
       onFailed(error) {
         panel.failed(error, null);
+        // the panel's words suit the practice page; a session goes on from here
+        $("stream-error").textContent = error.code === "connection"
+          ? "The connection was lost. Reload the page to follow the feedback again."
+          : "No feedback this time: " + error.message.replace(/\.?$/, ".")
+            + " Your answer is saved; go on to the next question.";
         choices(question);
       },
     });

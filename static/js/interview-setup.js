@@ -31,7 +31,8 @@
     let shown = false;
     for (const [name, messages] of Object.entries(errors)) {
       const target = FIELDS.includes(name) ? name : "form";
-      $(target + "-error").textContent = messages.join(" ");
+      $(target + "-error").textContent =
+        messages.join(" ").replace(/question_count/g, "the number of questions");
       $(target + "-error").hidden = false;
       shown = true;
       const inputs = name === "mix" ? MIX : [$(name)].filter(Boolean);
