@@ -1,35 +1,27 @@
 "use strict";
 // A mock interview, one question at a time: progress, the question and its "why", think
-// time and the answer timer for a typed answer (speak.js times a spoken one), Submit and
-// the streamed feedback, then a follow-up, the next question, Skip or End interview.
-// Every step goes through /api/v1/sessions, and the page is drawn from the session's
-// state, so a reload resumes where the session stands: a feedback or follow-up still
-// being written is followed again, and the question whose feedback the page was showing
-// (kept in sessionStorage) is shown again with its choices. Moving on reloads the page,
-// which starts the next question's recorder and timers afresh.
+// time and the answer timer (typed-timing.js for a typed answer, speak.js for a spoken
+// one), Submit and the streamed feedback, then a follow-up, the next question, Skip or End
+// interview. Every step goes through /api/v1/sessions, and the page is drawn from the
+// session's state, so a reload resumes where the session stands: a feedback or follow-up
+// still being written is followed again, and the question whose feedback the page was
+// showing (kept in sessionStorage) is shown again with its choices. Moving on reloads the
+// page, which starts the next question's recorder and timers afresh.
 (function () {
   const $ = (id) => document.getElementById(id);
   const root = $("interview");
   const api = window.SessionApi;
   const panel = new window.FeedbackPanel();
-  const THINK_S = Number(root.dataset.thinkS);
-  const TARGET_S = Number(root.dataset.targetS);
+  const timing = new window.TypedTiming(Number(root.dataset.thinkS), Number(root.dataset.targetS));
   const HELD = "interview.held." + root.dataset.api; // the answered question on show
   const WORD = /[\p{L}\p{M}\p{N}]+(?:['’-][\p{L}\p{M}\p{N}]+)*/gu;
   let session = null;
   let current = null;
-  let timer = null;
-  let answering = false;
 
   const questionUrl = (number, action) =>
     root.dataset.questionUrl.replace("NUMBER", encodeURIComponent(number)) + "/" + action;
   const feedbackUrl = (id) => root.dataset.feedbackUrl.replace("ID", encodeURIComponent(id));
   const find = (number) => session.questions.find((q) => q.number === number);
-
-  function clock(seconds) {
-    const whole = Math.floor(seconds);
-    return Math.floor(whole / 60) + ":" + String(whole % 60).padStart(2, "0");
-  }
 
   function showError(text) {
     $("page-error").textContent = text || "";
@@ -44,43 +36,6 @@
   function countWords() {
     const words = ($("answer").value.match(WORD) || []).length;
     $("answer-count").textContent = words + (words === 1 ? " word" : " words");
-  }
-
-  function stopTimer() {
-    clearInterval(timer);
-    timer = null;
-  }
-
-  // Think time for a typed answer: it ends at zero, on Start now, or at the first keystroke.
-  function think() {
-    let left = THINK_S;
-    answering = false;
-    $("typed-think-left").textContent = left;
-    $("typed-think").hidden = false;
-    $("typed-timer").hidden = true;
-    timer = setInterval(() => {
-      left -= 1;
-      $("typed-think-left").textContent = left;
-      if (left <= 0) answer(false);
-    }, 1000);
-  }
-
-  function answer(focus) {
-    if (answering) return;
-    answering = true;
-    stopTimer();
-    const started = performance.now();
-    $("typed-think").hidden = true;
-    $("typed-timer").hidden = false;
-    $("typed-elapsed").textContent = clock(0);
-    timer = setInterval(() => {
-      const seconds = (performance.now() - started) / 1000;
-      $("typed-elapsed").textContent = clock(seconds);
-      const past = seconds >= TARGET_S;
-      $("typed-past").hidden = !past;
-      $("typed-timer").classList.toggle("over", past);
-    }, 250);
-    if (focus) $("answer").focus();
   }
 
   function chooseMode() {
@@ -107,7 +62,7 @@
 
   function ask(question) {
     showQuestion(question);
-    think();
+    timing.think();
     $("question").focus();
   }
 
@@ -126,7 +81,7 @@
         answer: $("answer").value,
         transcription_id: $("transcription-id").value || null, // set by speak.js
       });
-      stopTimer();
+      timing.stop();
       feedback(current, started.id, started.events_url, false);
     } catch (problem) {
       $("submit").disabled = $("skip").disabled = false;
@@ -346,11 +301,9 @@
     }
   }
 
-  $("typed-target").textContent = clock(TARGET_S);
-  $("typed-start-now").addEventListener("click", () => answer(true));
   $("answer").addEventListener("input", () => {
     countWords();
-    if ($("answer").value.trim()) answer(false);
+    if ($("answer").value.trim()) timing.answer(false);
   });
   for (const choice of document.querySelectorAll('input[name="mode"]')) {
     choice.addEventListener("change", chooseMode);
