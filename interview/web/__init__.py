@@ -1,4 +1,4 @@
-"""The practice pages: practise, history, one attempt.
+"""The practice pages: practise, history, one attempt, mock interviews.
 
 They are on unless the operator turned them off (INTERVIEW_PRACTICE_PAGES, off
 by default when INTERVIEW_API_KEYS is set): a page hands its visitor a session
@@ -28,4 +28,4 @@ def page_globals() -> dict:
     return {"csrf_token": csrf_token}
 
 
-from . import views  # noqa: E402,F401  (registers the routes on bp)
+from . import sessions, views  # noqa: E402,F401  (registers the routes on bp)

@@ -215,7 +215,8 @@
   }
 
   function readQuestion() {
-    const question = $("question").value.trim();
+    const field = $("question"); // a textarea on the practice page, text on an interview's
+    const question = (field.value ?? field.textContent).trim();
     if (!question) return;
     speechSynthesis.cancel();
     const utterance = new SpeechSynthesisUtterance(question);
