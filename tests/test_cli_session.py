@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from interview.cli.owner import terminal_owner
 from interview.extensions import current_runtime, db
 from interview.feedback.records import ANYONE
-from interview.feedback.sessions import find_state
+from interview.feedback.session_reading import find_state
 from interview.models import COMPLETED, ENDED, INTERRUPTED, Feedback, InterviewSession
 
 from .conftest import base_environment

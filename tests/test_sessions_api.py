@@ -3,7 +3,7 @@
 import pytest
 
 from interview.extensions import db
-from interview.feedback import sessions
+from interview.feedback import session_report, sessions
 from interview.models import Feedback
 
 from .conftest import wait_for_generations
@@ -422,27 +422,27 @@ def test_a_failed_or_interrupted_report_is_replaced_by_a_new_one(client, upstrea
 
 
 @pytest.mark.parametrize(
-    ("link", "path"),
+    ("module", "link", "path"),
     [
-        ("end_with_report", "report"),
-        ("link_answer", "questions/2/answer"),
-        ("link_follow_up", "questions/1/follow-up"),
+        (session_report, "end_with_report", "report"),
+        (sessions, "link_answer", "questions/2/answer"),
+        (sessions, "link_follow_up", "questions/1/follow-up"),
     ],
 )
 def test_a_session_deleted_while_its_generation_starts_keeps_no_record(
-    app, client, upstream, monkeypatch, link, path
+    app, client, upstream, monkeypatch, module, link, path
 ):
     """DELETE (on any instance) between a generation's insert and its link to the session."""
     session = create(client)
     sid = session["id"]
     answer(client, sid, "1", ANSWERS[0])
-    original = getattr(sessions, link)
+    original = getattr(module, link)
 
     def deleted_first(*args):
         assert client.delete(f"/api/v1/sessions/{sid}").status_code == 204
         return original(*args)
 
-    monkeypatch.setattr(sessions, link, deleted_first)
+    monkeypatch.setattr(module, link, deleted_first)
     upstream.configure(text_for=interviewer())
     response = client.post(f"/api/v1/sessions/{sid}/{path}", json={"answer": "x"}, headers=ASYNC)
     assert response.status_code == 404

@@ -17,6 +17,8 @@ from ..feedback.idempotency import IdempotencyConflict
 from ..feedback.records import get_record
 from ..feedback.service import Attach, UnknownTranscription
 from ..feedback.session_export import report_markdown
+from ..feedback.session_reading import find_state, list_states
+from ..feedback.session_report import start_report
 from ..feedback.session_state import GenerationRef, SessionState, find_question
 from ..feedback.sessions import (
     SessionConflict,
@@ -25,11 +27,8 @@ from ..feedback.sessions import (
     answer_question,
     ask_follow_up,
     create_session,
-    find_state,
-    list_states,
     remove_session,
     skip,
-    start_report,
 )
 from ..schemas import feedback_list_query_schema, feedback_schema
 from ..session_schemas import (

@@ -10,7 +10,7 @@ from flask.cli import AppGroup, with_appcontext
 from ..extensions import current_runtime
 from ..feedback.records import ANYONE, get_record
 from ..feedback.session_export import report_markdown
-from ..feedback.sessions import find_state, list_states
+from ..feedback.session_reading import find_state, list_states
 from ..models import as_utc
 from .owner import terminal_owner
 from .session_run import run_command

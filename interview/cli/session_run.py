@@ -34,6 +34,8 @@ from ..feedback.admission import UNCOUNTED
 from ..feedback.live import Generation, Outcome
 from ..feedback.maintenance import watch_live_generations
 from ..feedback.runtime import Runtime
+from ..feedback.session_reading import find_state
+from ..feedback.session_report import start_report
 from ..feedback.session_state import ANSWERED, QuestionState, SessionState, find_question
 from ..feedback.sessions import (
     SessionConflict,
@@ -41,9 +43,7 @@ from ..feedback.sessions import (
     answer_question,
     ask_follow_up,
     create_session,
-    find_state,
     skip,
-    start_report,
 )
 from ..observability.logs import logs_held_back
 from ..session_schemas import (

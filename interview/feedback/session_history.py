@@ -5,9 +5,9 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from .history_records import session_answers
 from .runtime import Runtime
+from .session_reading import list_states
 from .session_state import ANSWERED, QuestionState, SessionState
 from .session_trends import Trend, session_trends
-from .sessions import list_states
 
 #: How many sessions the criteria trends cover: the latest, active or ended.
 TREND_SESSIONS = 20

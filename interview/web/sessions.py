@@ -9,8 +9,8 @@ from flask import abort, current_app, render_template
 
 from ..browser_session import browser_owner
 from ..extensions import current_runtime
+from ..feedback.session_reading import find_state
 from ..feedback.session_state import SessionState
-from ..feedback.sessions import find_state
 from . import bp
 
 NO_SESSION = "There is no such mock interview in this browser."
