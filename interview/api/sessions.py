@@ -7,6 +7,8 @@ follow-up question, the report) is a record answered exactly as POST
 /feedback/{id}. The same keys, owners, CORS, rate budget and cap apply.
 """
 
+from contextlib import contextmanager
+
 from flask import Blueprint, Response, abort, request, url_for
 from marshmallow import ValidationError
 
@@ -79,13 +81,11 @@ def _state_or_404(session_id: str) -> SessionState:
     return state
 
 
-def _generation_response(start):
-    """Answer a request that starts (or attaches to) a generation, as POST /feedback does."""
-    protocol = requested_protocol()
-    after = resume_point()
-    inline = protocol is not None or wants_inline_stream()
+@contextmanager
+def refusals_as_problems():
+    """Answer the domain's refusals with their problem+json: 409, 404, 429 or 422."""
     try:
-        result = start()
+        yield
     except SessionConflict as exc:
         abort(409, exc.message)
     except UnknownQuestion:
@@ -98,6 +98,15 @@ def _generation_response(start):
         ) from None
     except UnknownTranscription:
         raise ValidationError({"transcription_id": ["There is no such transcription."]}) from None
+
+
+def _generation_response(start):
+    """Answer a request that starts (or attaches to) a generation, as POST /feedback does."""
+    protocol = requested_protocol()
+    after = resume_point()
+    inline = protocol is not None or wants_inline_stream()
+    with refusals_as_problems():
+        result = start()
     if result is None:
         abort(404, NOT_FOUND)
     if isinstance(result, Attach):
@@ -110,16 +119,10 @@ def create():
     """Start a session: its questions from the bank at once, or written by the model."""
     payload = session_request_schema.load(json_body())
     key = idempotency_key()
-    try:
+    with refusals_as_problems():
         result = create_session(
             current_runtime(), payload, current_owner(), key, caller_admission()
         )
-    except TooManyOpenStreams as exc:
-        raise too_many_open_streams(exc) from None
-    except IdempotencyConflict:
-        raise ValidationError(
-            {"Idempotency-Key": ["This key was already used for a different request."]}
-        ) from None
     state = result.state if isinstance(result, Started) else result
     url = url_for(".get_session", session_id=state.session_id)
     return dump_session(state), 201 if isinstance(result, Started) else 200, {"Location": url}
@@ -182,12 +185,8 @@ def answer(session_id: str, number: str):
 @bp.post("/<session_id>/questions/<number>/skip")
 def skip_question(session_id: str, number: str):
     """Skip question `number`."""
-    try:
+    with refusals_as_problems():
         state = skip(current_runtime(), session_id, current_owner(), number)
-    except SessionConflict as exc:
-        abort(409, exc.message)
-    except UnknownQuestion:
-        abort(404, "This session has no question with this number.")
     if state is None:
         abort(404, NOT_FOUND)
     return dump_session(state)

@@ -30,17 +30,22 @@ def _owned_by(owner: str | None) -> ColumnElement[bool]:
     return true() if owner == ANYONE else InterviewSession.owner == owner
 
 
+def _commit() -> None:
+    """Commit the unit of work, or roll it back and raise."""
+    try:
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+
+
 def insert_session(session: InterviewSession, questions: Iterable[SessionQuestion]) -> None:
     """Save a new session with the questions it starts with, in one transaction."""
     if session.owner == ANYONE:
         session.owner = None
     db.session.add(session)
     db.session.add_all(questions)
-    try:
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+    _commit()
 
 
 def get_session(session_id: str, owner: str | None) -> InterviewSession | None:
@@ -119,11 +124,7 @@ def add_questions_once(session_id: str, questions: list[SessionQuestion], note: 
         db.session.rollback()
         return False
     db.session.add_all(questions)
-    try:
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+    _commit()
     return True
 
 

@@ -58,7 +58,7 @@ from .session_records import (
     skip_question,
     streaming_records_of,
 )
-from .session_state import SessionState, find_question
+from .session_state import QuestionState, SessionState, find_question
 
 NO_MODEL_NOTE = "No model is configured: the questions come from the question bank."
 
@@ -159,6 +159,19 @@ def active_state(runtime: Runtime, session_id: str, owner: str | None) -> Sessio
     return state
 
 
+def _question_of(
+    runtime: Runtime, session_id: str, owner: str | None, number: str
+) -> tuple[SessionState, QuestionState] | None:
+    """The session taking answers and its question `number`; None if there is no session."""
+    state = active_state(runtime, session_id, owner)
+    if state is None:
+        return None
+    question = find_question(state, number)
+    if question is None:
+        raise UnknownQuestion(number)
+    return state, question
+
+
 def answer_question(
     runtime: Runtime,
     session_id: str,
@@ -172,12 +185,10 @@ def answer_question(
 
     As POST /feedback: a repeated Idempotency-Key attaches to its record.
     """
-    state = active_state(runtime, session_id, owner)
-    if state is None:
+    found = _question_of(runtime, session_id, owner, number)
+    if found is None:
         return None
-    question = find_question(state, number)
-    if question is None:
-        raise UnknownQuestion(number)
+    state, question = found
     request = {
         "question": question.text,
         "answer": payload["answer"],
@@ -198,13 +209,10 @@ def answer_question(
 
 def skip(runtime: Runtime, session_id: str, owner: str | None, number: str) -> SessionState | None:
     """Skip question `number`; the report counts it as skipped."""
-    state = active_state(runtime, session_id, owner)
-    if state is None:
+    found = _question_of(runtime, session_id, owner, number)
+    if found is None:
         return None
-    question = find_question(state, number)
-    if question is None:
-        raise UnknownQuestion(number)
-    if not skip_question(question.row_id):
+    if not skip_question(found[1].row_id):
         raise SessionConflict(f"Question {number} has already been answered.")
     return find_state(runtime, session_id, owner)
 
@@ -216,11 +224,11 @@ def ask_follow_up(
 
     Asked again, it attaches to the follow-up already being (or already) written.
     """
-    state = active_state(runtime, session_id, owner)
-    if state is None:
+    found = _question_of(runtime, session_id, owner, number)
+    if found is None:
         return None
-    question = find_question(state, number)
-    if question is None or question.follow_up:
+    state, question = found
+    if question.follow_up:
         raise UnknownQuestion(number)
     if question.follow_up_generation is not None:
         return Attach(question.follow_up_generation.id)
