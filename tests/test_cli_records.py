@@ -96,7 +96,7 @@ def test_list_filters_by_status_limits_and_shows_everyone_on_request(app, record
 
 
 def test_show_prints_the_whole_record_or_its_json(app, records):
-    readable = run(app, "feedback", "show", records[2])
+    readable = run(app, "feedback", "show", "--", records[2])
     assert readable.exit_code == 0, readable.output
     assert (
         "status:    failed (upstream_auth: The model service refused the key.)" in readable.stdout
@@ -104,14 +104,14 @@ def test_show_prints_the_whole_record_or_its_json(app, records):
     assert f"owner:     {terminal_owner()}" in readable.stdout
     assert "\nAnswer\nBecause I care about it.\n" in readable.stdout
 
-    assessed = run(app, "feedback", "show", records[0]).stdout
+    assessed = run(app, "feedback", "show", "--", records[0]).stdout
     assert "model:     openai m (prompt v), temperature 0.2, seed 42\n" in assessed
     assert "\nAssessment\nstatus:    complete\nquestion:  behavioural\nrelevance: 3/5\n" in assessed
     assert "overall:   6/10 (derived)\n" in assessed
     assert 'situation: present "our launch slipped"\ntask:      missing\n' in assessed
     assert "Assessment" not in readable.stdout  # a record without one
 
-    as_json = json.loads(run(app, "feedback", "show", records[0], "--json").stdout)
+    as_json = json.loads(run(app, "feedback", "show", "--json", "--", records[0]).stdout)
     assert as_json["assessment"] == ASSESSMENT
     api = app.test_client().get(f"/api/v1/feedback/{records[0]}").get_json()
     assert as_json == {**api, "owner": terminal_owner()}

@@ -126,7 +126,7 @@ def test_the_offline_provider_runs_a_session_from_one_file_of_answers(make_app, 
 
     exported = tmp_path / "interview.md"
     export = app.test_cli_runner().invoke(
-        args=["session", "export", state.session_id, "-o", str(exported)]
+        args=["session", "export", "-o", str(exported), "--", state.session_id]
     )
     assert export.exit_code == 0, export.output
     markdown = exported.read_text(encoding="utf-8")
