@@ -451,3 +451,46 @@ def test_a_session_deleted_while_its_generation_starts_keeps_no_record(
         left = db.session.query(Feedback).filter(Feedback.session_id == sid).count()
     assert left == 0
     assert client.get("/api/v1/feedback").get_json()["items"] == []
+
+
+KEY_A, KEY_B = "key-alice-0123456789", "key-bob-9876543210xx"
+FRONTEND = "https://mock.example"
+
+
+def test_a_frontend_on_another_origin_runs_a_session_with_its_key(make_app):
+    """Keys, owners, CORS and the stream token work on sessions as on feedback."""
+    app = make_app(
+        INTERVIEW_API_KEYS=f"{KEY_A},{KEY_B}",
+        INTERVIEW_SECRET_KEY="s" * 32,
+        INTERVIEW_CORS_ORIGINS=FRONTEND,
+    )
+    client = app.test_client()
+    alice = {"Authorization": f"Bearer {KEY_A}", "Origin": FRONTEND}
+    preflight = client.options(
+        "/api/v1/sessions",
+        headers={
+            "Origin": FRONTEND,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization, content-type, idempotency-key",
+        },
+    )
+    assert preflight.headers["Access-Control-Allow-Origin"] == FRONTEND
+    body = {"role": "Dev", "question_count": 3}
+    assert client.post("/api/v1/sessions", json=body).status_code == 401
+    created = client.post("/api/v1/sessions", json=body, headers=alice)
+    assert created.status_code == 201
+    assert created.headers["Access-Control-Allow-Origin"] == FRONTEND
+    sid = created.get_json()["id"]
+    bob = {"Authorization": f"Bearer {KEY_B}"}
+    assert client.get(f"/api/v1/sessions/{sid}", headers=bob).status_code == 404
+
+    url = f"/api/v1/sessions/{sid}/questions/1/answer"
+    started = client.post(url, json={"answer": ANSWERS[0]}, headers={**alice, **ASYNC})
+    assert "token=" in started.get_json()["events_url"]
+    # EventSource sends no key: the events URL's token stands in for it
+    assert follow(client, started.get_json()["events_url"])[-1].event == "done"
+    client.post(f"/api/v1/sessions/{sid}/report", headers={**alice, **ASYNC})
+    report = client.get(f"/api/v1/sessions/{sid}", headers=alice).get_json()["report"]
+    assert "token=" in report["events_url"]
+    events = follow(client, report["events_url"])
+    assert events[-1].event == "done" and events[-1].json()["kind"] == "report"
