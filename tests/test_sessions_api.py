@@ -168,7 +168,7 @@ def test_a_whole_session_answer_follow_up_and_report(client, upstream):
     report = events[-1].json()
     assert report["kind"] == "report" and report["session_id"] == sid
     summary = report["metrics"]
-    assert summary["answered"] == 3 and summary["skipped"] == 1
+    assert summary["answered"] == 3 and summary["skipped"] == 1 and summary["not_reached"] == 0
     assert summary["strongest"]["number"] in ("1", "1a")
     assert summary["weakest"]["number"] == "2"
     assert len(summary["practise"]) == 3
@@ -222,6 +222,17 @@ def test_cancelling_the_report_saves_it_interrupted(client, upstream):
     assert events[-1].event == "done" and events[-1].json()["status"] == "interrupted"
     state = client.get(f"/api/v1/sessions/{sid}").get_json()
     assert state["report"]["status"] == "interrupted" and state["status"] == "ended"
+
+
+def test_ending_early_counts_what_was_not_reached(client, upstream):
+    session = create(client)
+    sid = session["id"]
+    answer(client, sid, "1", ANSWERS[0])
+    client.post(f"/api/v1/sessions/{sid}/questions/2/skip")
+    upstream.configure(text_for=interviewer())
+    report = events_of(client.post(f"/api/v1/sessions/{sid}/report"))[-1].json()
+    summary = report["metrics"]
+    assert (summary["answered"], summary["skipped"], summary["not_reached"]) == (1, 1, 1)
 
 
 def test_report_needs_an_answer(client):

@@ -57,7 +57,11 @@ def start_report(
         raise SessionConflict("Answer at least one question before asking for the report.")
     if any(q.answer_record.status == STREAMING for q in answered):
         raise SessionConflict("The feedback on an answer is still being written.")
-    summary = summarize_session([_summary_input(q) for q in state.questions])
+    reached = [q for q in state.questions if q.answer_record is not None or q.skipped]
+    summary = {
+        **summarize_session([_summary_input(q) for q in reached]),
+        "not_reached": len(state.questions) - len(reached),
+    }
     answers = [
         {"number": q.number, "question": q.text, "answer": q.answer_record.answer} for q in answered
     ]
@@ -84,7 +88,7 @@ def start_report(
 
 
 def _summary_input(question: QuestionState) -> dict[str, Any]:
-    """A question as the summary reads it; one not answered by the report counts as skipped."""
+    """An answered or skipped question as the summary reads it."""
     record: Feedback | None = question.answer_record
     return {
         "bank_id": question.bank_id,
@@ -94,7 +98,7 @@ def _summary_input(question: QuestionState) -> dict[str, Any]:
         "answer": record.answer if record is not None else "",
         "assessment": record.assessment if record is not None else None,
         "score": record.score if record is not None else None,
-        "skipped": record is None,
+        "skipped": question.skipped,
     }
 
 
