@@ -122,20 +122,35 @@ def before_generate_path_parameters(context, strategy):
 
 
 @pytest.fixture
-def fuzzed_app(make_app, upstream):
-    """The app with records seeded through the API: completed, failed, failed with text."""
+def fuzzed_app(request, make_app, upstream):
+    """The app with what the fuzzed operation's path can name, seeded through the API.
+
+    Records: completed, failed, failed with text; sessions: one active, one ended.
+    Only an operation whose path names one gets them (seeding takes a second).
+    """
     upstream.configure(text=UPSTREAM_TEXT, chunk_chars=3)
     app = make_app(INTERVIEW_MAX_DELAY_MS="2")
     client = app.test_client()
-    body = {"question": "Tell me about a conflict.", "answer": "We talked and agreed a plan."}
+    operation = request.node.name
     seeded_ids.clear()
+    seeded_sessions.clear()
+    if "{feedback_id}" in operation or "seeded" in operation:
+        seeded_ids.extend(seed_records(client, upstream))
+    if "{session_id}" in operation or "seeded" in operation:
+        seeded_sessions.extend([seed_session(client), seed_session(client, with_report=True)])
+    return app
+
+
+def seed_records(client, upstream) -> list[str]:
+    """Records that ended each way: completed, failed, failed with text."""
+    body = {"question": "Tell me about a conflict.", "answer": "We talked and agreed a plan."}
+    ids = []
     for fault in (Fault(), Fault(status=500), Fault(drop_after=2)):
         upstream.enqueue(fault)
         response = client.post("/api/v1/feedback", json=body, headers={"Prefer": "respond-async"})
-        seeded_ids.append(response.json["id"])
+        ids.append(response.json["id"])
         wait_for_generations()
-    seeded_sessions[:] = [seed_session(client), seed_session(client, with_report=True)]
-    return app
+    return ids
 
 
 def seed_session(client, with_report: bool = False) -> str:
