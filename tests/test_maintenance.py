@@ -61,8 +61,12 @@ def test_text_is_flushed_while_the_upstream_is_silent(app, client, upstream):
 
 
 def test_the_text_of_many_generations_is_flushed_batch_after_batch(
-    app, client, upstream, monkeypatch
+    make_app, upstream, monkeypatch
 ):
+    # The upstreams hang until released: no read timeout may end one first, however
+    # slowly a loaded machine makes the five requests.
+    app = make_app(INTERVIEW_UPSTREAM_TIMEOUT_S="30")
+    client = app.test_client()
     monkeypatch.setattr("interview.feedback.progress.FLUSH_BATCH_ROWS", 2)
     upstream.configure(text=TEXT, chunk_chars=4)
     upstream.enqueue(*(Fault(hang_after=3) for _ in range(5)))
@@ -77,6 +81,7 @@ def test_the_text_of_many_generations_is_flushed_batch_after_batch(
     assert [status_of(app, feedback_id) for feedback_id in ids] == [("streaming", TEXT[:11])] * 5
     for feedback_id in ids:
         client.post(f"/api/v1/feedback/{feedback_id}/cancel")
+    upstream.release_hangs()  # the blocked reads end now, not at the read timeout
 
 
 def test_a_flagged_or_deleted_record_stops_its_generation_here(app, client, upstream):
