@@ -40,7 +40,6 @@ class QuestionState:
     row_id: int
     #: the follow-up question's generation, asked after this question's answer
     follow_up_generation: GenerationRef | None
-    follow_up_id: str | None
     #: the answer's record (None until answered), for the domain; not dumped
     answer_record: Feedback | None = field(default=None, repr=False)
 
@@ -139,7 +138,6 @@ def _question_state(row: SessionQuestion, records: dict[str, Feedback]) -> Quest
         skipped=row.skipped,
         row_id=row.row_id,
         follow_up_generation=_ref(row.follow_up_id, records),
-        follow_up_id=row.follow_up_id,
         answer_record=record,
     )
 

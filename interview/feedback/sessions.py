@@ -255,7 +255,9 @@ def ask_follow_up(
     generation = start_generation(runtime, request, provider_input, admission)
     if not link_follow_up(question.row_id, generation.feedback_id):
         state = withdraw(runtime, session_id, owner, generation.feedback_id)
-        return None if state is None else Attach(find_question(state, number).follow_up_id)
+        if state is None:
+            return None
+        return Attach(find_question(state, number).follow_up_generation.id)
     return generation
 
 
